@@ -1,0 +1,9 @@
+DROP TABLE clock_offsets;
+DROP TABLE continuation_tokens;
+DROP TABLE idempotency_records;
+DROP TABLE notifications;
+DROP TABLE agreements;
+DROP TABLE customer_relationships;
+DROP TABLE customers;
+DROP TABLE partners;
+DROP TABLE agreement_templates;

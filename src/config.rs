@@ -1,0 +1,243 @@
+//! Settings of a mirror instance: command-line flags with their `PCM_*` environment twins, validated once at start.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+/// The audience every Partner Center token carries unless configured otherwise (contract §3.1 step 6).
+pub const DEFAULT_AUDIENCE: &str = "https://api.partnercenter.microsoft.com";
+
+/// Command line of the `partner-center-mirror` binary.
+#[derive(Debug, Parser)]
+#[command(
+    name = "partner-center-mirror",
+    version,
+    about = "A local mirror of Microsoft Partner Center's customer-agreement REST API",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// What to do; `serve` when left out.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Server settings when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default).
+    Serve(ServeArgs),
+    /// Print a bearer token signed with the development key of the data directory.
+    Token(TokenArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(StoreArgs),
+    /// Print the OpenAPI document of the server to standard output.
+    Openapi,
+}
+
+/// Where the state of an instance lives.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Database URL: `sqlite://PATH` (or a plain file path) or `postgres://…`. Default: `mirror.sqlite3` in the data directory.
+    #[arg(long = "database-url", env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Directory for the database, the development signing key and the link-signing key.
+    #[arg(long = "data-dir", env = "PCM_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+}
+
+/// Flags of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "PCM_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// HS256 shared secret (at least 32 bytes). Without it HS256 tokens are refused.
+    #[arg(long = "jwt-hs256-secret", env = "PCM_JWT_HS256_SECRET", hide_env_values = true)]
+    pub jwt_hs256_secret: Option<String>,
+    /// JWKS URLs whose RS256 keys are accepted (comma-separated list in the environment).
+    #[arg(long = "jwks-url", env = "PCM_JWKS_URLS", value_delimiter = ',')]
+    pub jwks_urls: Vec<String>,
+    /// Accepted token audiences (comma-separated list in the environment).
+    #[arg(long = "audience", env = "PCM_AUDIENCES", value_delimiter = ',', default_value = DEFAULT_AUDIENCE)]
+    pub audiences: Vec<String>,
+    /// Accepted token issuers; `{tid}` stands for the token's tenant. Empty: no issuer check.
+    #[arg(long = "issuer", env = "PCM_ISSUERS", value_delimiter = ',')]
+    pub issuers: Vec<String>,
+    /// Require MFA evidence (`amr`) in App+User tokens.
+    #[arg(long = "require-mfa", env = "PCM_REQUIRE_MFA", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub require_mfa: bool,
+    /// Base URL used in generated links (document links, invitation URLs). Default: http://localhost:<port>.
+    #[arg(long = "public-base-url", env = "PCM_PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+    /// Accept tokens signed with the development key and publish it at /_mirror/jwks.json.
+    #[arg(long = "dev-key", env = "PCM_DEV_KEY", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub dev_key: bool,
+    /// Register a partner tenant the first time its token is seen (otherwise unknown tenants get 403 2032).
+    #[arg(long = "auto-register-partners", env = "PCM_AUTO_REGISTER_PARTNERS", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub auto_register_partners: bool,
+    /// Leeway in seconds for `exp` and `nbf`.
+    #[arg(
+        long = "clock-leeway-seconds",
+        env = "PCM_CLOCK_LEEWAY_SECONDS",
+        default_value_t = 300
+    )]
+    pub clock_leeway_seconds: u64,
+}
+
+/// Flags of `token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Partner tenant id (`tid`).
+    #[arg(long = "tenant-id")]
+    pub tenant_id: String,
+    /// Signed-in partner user (`oid`); default derived from the tenant id.
+    #[arg(long = "user-id")]
+    pub user_id: Option<String>,
+    /// Role claim value; repeat for several. Default: AdminAgents.
+    #[arg(long = "role")]
+    pub roles: Vec<String>,
+    /// App-only token: no `scp`, `idtyp: app`, no `amr`.
+    #[arg(long = "app-only")]
+    pub app_only: bool,
+    /// Leave `mfa` out of `amr`.
+    #[arg(long = "no-mfa")]
+    pub no_mfa: bool,
+    /// Lifetime in seconds (1 to 86400).
+    #[arg(long = "ttl-seconds", default_value_t = 3600)]
+    pub ttl_seconds: i64,
+    /// Audience claim; default the first accepted audience.
+    #[arg(long = "audience", env = "PCM_AUDIENCES", value_delimiter = ',', default_value = DEFAULT_AUDIENCE)]
+    pub audience: Vec<String>,
+}
+
+/// Validated settings of a server instance.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Address to listen on (`host:port`).
+    pub bind: String,
+    /// Database URL; `None` means the SQLite file in the data directory.
+    pub database_url: Option<String>,
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// HS256 secret, when HS256 is accepted.
+    pub jwt_hs256_secret: Option<String>,
+    /// JWKS URLs for RS256 keys.
+    pub jwks_urls: Vec<String>,
+    /// Accepted audiences.
+    pub audiences: Vec<String>,
+    /// Accepted issuers (empty: no check).
+    pub issuers: Vec<String>,
+    /// MFA required for App+User tokens.
+    pub require_mfa: bool,
+    /// Base URL for generated links; `None` means `http://localhost:<port>`.
+    pub public_base_url: Option<String>,
+    /// Development key enabled.
+    pub dev_key_enabled: bool,
+    /// Unknown partner tenants are registered automatically.
+    pub auto_register_partners: bool,
+    /// Leeway for `exp`/`nbf` in seconds.
+    pub clock_leeway_seconds: u64,
+}
+
+/// A configuration that cannot be used; the message says why.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl Settings {
+    /// Settings for a server started by tests: port 0 on loopback, SQLite in `data_dir`, defaults elsewhere.
+    pub fn for_tests(data_dir: &Path) -> Settings {
+        Settings {
+            bind: "127.0.0.1:0".to_owned(),
+            database_url: None,
+            data_dir: data_dir.to_path_buf(),
+            jwt_hs256_secret: None,
+            jwks_urls: Vec::new(),
+            audiences: vec![DEFAULT_AUDIENCE.to_owned()],
+            issuers: Vec::new(),
+            require_mfa: true,
+            public_base_url: None,
+            dev_key_enabled: true,
+            auto_register_partners: true,
+            clock_leeway_seconds: 300,
+        }
+    }
+
+    /// Turns `serve` flags into settings, refusing unusable values.
+    pub fn from_args(args: ServeArgs) -> Result<Settings, ConfigError> {
+        let settings = Settings {
+            bind: args.bind,
+            database_url: args.store.database_url.filter(|u| !u.trim().is_empty()),
+            data_dir: args.store.data_dir,
+            jwt_hs256_secret: args.jwt_hs256_secret.filter(|s| !s.is_empty()),
+            jwks_urls: clean_list(args.jwks_urls),
+            audiences: clean_list(args.audiences),
+            issuers: clean_list(args.issuers),
+            require_mfa: args.require_mfa,
+            public_base_url: args.public_base_url.filter(|u| !u.trim().is_empty()),
+            dev_key_enabled: args.dev_key,
+            auto_register_partners: args.auto_register_partners,
+            clock_leeway_seconds: args.clock_leeway_seconds,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks the rules that hold for every way of building settings.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(secret) = &self.jwt_hs256_secret {
+            if secret.len() < 32 {
+                return Err(ConfigError(format!(
+                    "the HS256 secret must be at least 32 bytes long (got {})",
+                    secret.len()
+                )));
+            }
+        }
+        if let Some(base) = &self.public_base_url {
+            if !(base.starts_with("http://") || base.starts_with("https://")) {
+                return Err(ConfigError(format!(
+                    "the public base URL must start with http:// or https:// (got {base})"
+                )));
+            }
+        }
+        for url in &self.jwks_urls {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError(format!(
+                    "a JWKS URL must start with http:// or https:// (got {url})"
+                )));
+            }
+        }
+        if self.audiences.is_empty() {
+            return Err(ConfigError("at least one accepted audience is needed".to_owned()));
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect: the configured one or the SQLite file in the data directory.
+    pub fn effective_database_url(&self) -> String {
+        effective_database_url(self.database_url.as_deref(), &self.data_dir)
+    }
+}
+
+/// The database URL in effect for a data directory.
+pub fn effective_database_url(configured: Option<&str>, data_dir: &Path) -> String {
+    match configured {
+        Some(url) => url.to_owned(),
+        None => format!("sqlite://{}", data_dir.join("mirror.sqlite3").display()),
+    }
+}
+
+fn clean_list(values: Vec<String>) -> Vec<String> {
+    values
+        .into_iter()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect()
+}

@@ -1,0 +1,20 @@
+//! Queries on clock offsets.
+
+use diesel::prelude::*;
+
+use super::schema::clock_offsets::dsl;
+use super::DbConnection;
+
+/// Scope of the global clock offset.
+pub const GLOBAL_SCOPE: &str = "*";
+
+/// The global offset and, when given, the partner's own offset, in milliseconds (0 when unset).
+pub fn offsets(conn: &mut DbConnection, partner: Option<&str>) -> QueryResult<(i64, i64)> {
+    let scopes: Vec<&str> = std::iter::once(GLOBAL_SCOPE).chain(partner).collect();
+    let rows: Vec<(String, i64)> = dsl::clock_offsets
+        .filter(dsl::scope.eq_any(scopes))
+        .select((dsl::scope, dsl::offset_ms))
+        .load(conn)?;
+    let of = |scope: &str| rows.iter().find(|(s, _)| s == scope).map_or(0, |(_, ms)| *ms);
+    Ok((of(GLOBAL_SCOPE), partner.map_or(0, of)))
+}

@@ -1,0 +1,101 @@
+//! Queries on customers and partner relationships.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::{CustomerRow, RelationshipRow};
+use super::schema::{customer_relationships as rel, customers};
+use super::DbConnection;
+
+/// Inserts a customer.
+pub fn insert(conn: &mut DbConnection, row: &CustomerRow) -> QueryResult<usize> {
+    diesel::insert_into(customers::table).values(row).execute(conn)
+}
+
+/// Inserts a relationship.
+pub fn insert_relationship(conn: &mut DbConnection, row: &RelationshipRow) -> QueryResult<usize> {
+    diesel::insert_into(rel::table).values(row).execute(conn)
+}
+
+/// A customer by id.
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CustomerRow>> {
+    customers::table
+        .filter(customers::id.eq(id))
+        .select(CustomerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A customer by domain key (lowercase domain).
+pub fn find_by_domain_key(conn: &mut DbConnection, domain_key: &str) -> QueryResult<Option<CustomerRow>> {
+    customers::table
+        .filter(customers::domain_key.eq(domain_key))
+        .select(CustomerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The customer and this partner's relationship to it, when the partner knows the customer.
+pub fn find_known(
+    conn: &mut DbConnection,
+    partner: &str,
+    id: &str,
+) -> QueryResult<Option<(CustomerRow, RelationshipRow)>> {
+    customers::table
+        .inner_join(rel::table)
+        .filter(customers::id.eq(id))
+        .filter(rel::partner_tenant_id.eq(partner))
+        .select((CustomerRow::as_select(), RelationshipRow::as_select()))
+        .first(conn)
+        .optional()
+}
+
+/// Takes the write lock on one partner–customer pair: a write as the first statement of a transaction
+/// serialises concurrent writers on both backends. Returns false when the pair does not exist.
+pub fn lock_relationship(conn: &mut DbConnection, partner: &str, id: &str) -> QueryResult<bool> {
+    let updated = diesel::update(
+        rel::table
+            .filter(rel::customer_id.eq(id))
+            .filter(rel::partner_tenant_id.eq(partner)),
+    )
+    .set(rel::lock_version.eq(rel::lock_version + 1))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Sets a partner's relationship to a customer.
+pub fn set_relationship(conn: &mut DbConnection, partner: &str, id: &str, relationship: &str) -> QueryResult<usize> {
+    diesel::update(
+        rel::table
+            .filter(rel::customer_id.eq(id))
+            .filter(rel::partner_tenant_id.eq(partner)),
+    )
+    .set(rel::relationship.eq(relationship))
+    .execute(conn)
+}
+
+/// One page of the customers a partner has a `reseller` relationship with, ordered by creation, then id,
+/// strictly after the given position.
+pub fn page_for_partner(
+    conn: &mut DbConnection,
+    partner: &str,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<(CustomerRow, RelationshipRow)>> {
+    let mut query = customers::table
+        .inner_join(rel::table)
+        .filter(rel::partner_tenant_id.eq(partner))
+        .filter(rel::relationship.eq("reseller"))
+        .select((CustomerRow::as_select(), RelationshipRow::as_select()))
+        .order((customers::created_at.asc(), customers::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some((created_at, id)) = after {
+        query = query.filter(
+            customers::created_at
+                .gt(created_at)
+                .or(customers::created_at.eq(created_at).and(customers::id.gt(id))),
+        );
+    }
+    query.load(conn)
+}

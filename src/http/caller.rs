@@ -1,0 +1,133 @@
+//! The typed auth extractor: `Authorized<Rule>` runs contract §3.7 steps 3 to 5 (token, partner registration,
+//! auth mode, role, partner type) and yields the caller.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use chrono::{DateTime, Utc};
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::auth::claims::tenant_hint;
+use crate::domain::ids::TenantId;
+use crate::domain::partner::PartnerType;
+use crate::service;
+
+/// Which callers an operation admits (one column pair of the role matrix, contract §3.4).
+pub trait AccessRule {
+    /// App-only tokens are accepted.
+    const APP_ONLY_ALLOWED: bool;
+    /// Indirect resellers are accepted.
+    const RESELLERS_ALLOWED: bool;
+}
+
+/// App+User tokens only; indirect resellers allowed: (a), (e), (f4), (f5).
+pub struct AppUser;
+/// App+User tokens only; indirect resellers refused: (b), (c), (d).
+pub struct AppUserNoResellers;
+/// Either token mode; indirect resellers allowed: (f1), (f2), (f3), (h).
+pub struct AnyMode;
+/// Either token mode; indirect resellers refused: (g).
+pub struct AnyModeNoResellers;
+
+impl AccessRule for AppUser {
+    const APP_ONLY_ALLOWED: bool = false;
+    const RESELLERS_ALLOWED: bool = true;
+}
+impl AccessRule for AppUserNoResellers {
+    const APP_ONLY_ALLOWED: bool = false;
+    const RESELLERS_ALLOWED: bool = false;
+}
+impl AccessRule for AnyMode {
+    const APP_ONLY_ALLOWED: bool = true;
+    const RESELLERS_ALLOWED: bool = true;
+}
+impl AccessRule for AnyModeNoResellers {
+    const APP_ONLY_ALLOWED: bool = true;
+    const RESELLERS_ALLOWED: bool = false;
+}
+
+/// An authenticated and authorized caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Partner tenant.
+    pub tenant: TenantId,
+    /// Partner user (`oid`) of App+User tokens.
+    pub user_id: Option<String>,
+    /// The partner's type.
+    pub partner_type: PartnerType,
+    /// The partner's mirror now.
+    pub now: DateTime<Utc>,
+}
+
+/// The partner tenant of a validated token, kept in the request extensions for logs and the journal.
+#[derive(Debug, Clone)]
+pub struct AuthenticatedTenant(pub String);
+
+/// Extractor of a caller admitted by rule `R`.
+pub struct Authorized<R> {
+    /// The caller.
+    pub caller: Caller,
+    rule: PhantomData<R>,
+}
+
+impl<R: AccessRule> FromRequest for Authorized<R> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let caller = authorize(&req, R::APP_ONLY_ALLOWED, R::RESELLERS_ALLOWED).await?;
+            Ok(Authorized {
+                caller,
+                rule: PhantomData,
+            })
+        })
+    }
+}
+
+async fn authorize(req: &HttpRequest, app_only_allowed: bool, resellers_allowed: bool) -> Result<Caller, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::from(service::ServiceError::Internal("application state missing".into())))?
+        .clone();
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let claims = state.verifier.verified_claims(authorization.as_deref()).await?;
+    let hint = tenant_hint(&claims).map(|g| g.into_string());
+    let now = state
+        .store
+        .run(move |conn| service::partners::now_for(conn, hint.as_deref()))
+        .await?;
+    let identity = state.verifier.check_claims(&claims, now)?;
+    req.extensions_mut()
+        .insert(AuthenticatedTenant(identity.tenant.to_string()));
+    let tenant = identity.tenant.to_string();
+    let auto_register = state.auto_register_partners;
+    let partner = state
+        .store
+        .run(move |conn| service::partners::admit(conn, &tenant, auto_register))
+        .await?;
+    if identity.app_only && !app_only_allowed {
+        return Err(ApiError::app_only_refused());
+    }
+    if !identity.roles.may_use_agreement_api() {
+        return Err(ApiError::role_refused());
+    }
+    if partner.partner_type == PartnerType::IndirectReseller && !resellers_allowed {
+        return Err(ApiError::reseller_refused());
+    }
+    Ok(Caller {
+        tenant: identity.tenant,
+        user_id: identity.user_id,
+        partner_type: partner.partner_type,
+        now: partner.now,
+    })
+}

@@ -1,0 +1,239 @@
+//! The single mapping from failures to the wire: shape A faults, shape B business errors (contract §5).
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{json, Value};
+
+use crate::auth::AuthFailure;
+use crate::domain::FieldErrors;
+use crate::service::ServiceError;
+
+/// `source` of `/v1` faults.
+pub const SOURCE_PARTNER_FD: &str = "PartnerFD";
+/// `source` of every error on a `/_mirror` URL.
+pub const SOURCE_MIRROR: &str = "PartnerCenterMirror";
+/// Wire text of 900150.
+pub const ROLE_REFUSED: &str = "The supplied role does not have the rights to perform the requested operation.";
+/// Wire text of 600061.
+pub const DUPLICATE_TEXT: &str = "A partner confirmed agreement already exists for the customer.";
+
+/// An error answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// Shape A: `{code, description, data, source}`.
+    Fault {
+        /// HTTP status.
+        status: StatusCode,
+        /// Partner Center error code.
+        code: i64,
+        /// Description (at most 1024 characters).
+        description: String,
+        /// `data` items.
+        data: Vec<Value>,
+        /// `source`.
+        source: &'static str,
+    },
+    /// Shape B 600061.
+    DuplicateAttestation,
+}
+
+impl ApiError {
+    /// A shape A fault with empty `data` and source `PartnerFD`.
+    pub fn fault(status: StatusCode, code: i64, description: impl Into<String>) -> ApiError {
+        ApiError::Fault {
+            status,
+            code,
+            description: description.into(),
+            data: Vec::new(),
+            source: SOURCE_PARTNER_FD,
+        }
+    }
+
+    /// The same error with source `PartnerCenterMirror`.
+    pub fn from_mirror(self) -> ApiError {
+        match self {
+            ApiError::Fault {
+                status,
+                code,
+                description,
+                data,
+                ..
+            } => ApiError::Fault {
+                status,
+                code,
+                description,
+                data,
+                source: SOURCE_MIRROR,
+            },
+            other => other,
+        }
+    }
+
+    /// 400 800002 with field errors.
+    pub fn invalid(errors: &FieldErrors) -> ApiError {
+        ApiError::Fault {
+            status: StatusCode::BAD_REQUEST,
+            code: 800002,
+            description: errors.description(),
+            data: errors
+                .0
+                .iter()
+                .map(|e| json!({ "field": e.field, "reason": e.reason.as_str(), "message": e.message }))
+                .collect(),
+            source: SOURCE_PARTNER_FD,
+        }
+    }
+
+    /// 404 1000.
+    pub fn not_found() -> ApiError {
+        ApiError::fault(StatusCode::NOT_FOUND, 1000, "The requested resource was not found.")
+    }
+
+    /// 403 900329.
+    pub fn app_only_refused() -> ApiError {
+        ApiError::fault(
+            StatusCode::FORBIDDEN,
+            900329,
+            "This operation needs an App+User token; app-only tokens are not accepted.",
+        )
+    }
+
+    /// 403 900150.
+    pub fn role_refused() -> ApiError {
+        ApiError::fault(StatusCode::FORBIDDEN, 900150, ROLE_REFUSED)
+    }
+
+    /// 403 2032 for indirect resellers.
+    pub fn reseller_refused() -> ApiError {
+        ApiError::fault(
+            StatusCode::FORBIDDEN,
+            2032,
+            "Indirect resellers cannot perform this operation; it is performed by the indirect provider.",
+        )
+    }
+
+    /// 400 900118.
+    pub fn invalid_customer_id() -> ApiError {
+        ApiError::fault(
+            StatusCode::BAD_REQUEST,
+            900118,
+            "The customer tenant id must be a GUID.",
+        )
+    }
+
+    /// HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Fault { status, .. } => *status,
+            ApiError::DuplicateAttestation => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> Value {
+        match self {
+            ApiError::Fault {
+                code,
+                description,
+                data,
+                source,
+                ..
+            } => json!({ "code": code, "description": description, "data": data, "source": source }),
+            ApiError::DuplicateAttestation => json!({
+                "code": 600061,
+                "message": DUPLICATE_TEXT,
+                "description": DUPLICATE_TEXT,
+                "errorName": "PartnerConfirmedAgreementAlreadyExists",
+                "isRetryable": false,
+                "parameters": {},
+                "errorMessageExtended": "InternalErrorCode=600061"
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status().as_u16(), self.body())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status())
+            .insert_header((header::CONTENT_TYPE, "application/json; charset=utf-8"))
+            .body(self.body().to_string())
+    }
+}
+
+impl From<AuthFailure> for ApiError {
+    fn from(failure: AuthFailure) -> Self {
+        match failure {
+            AuthFailure::BadAudience => ApiError::fault(StatusCode::UNAUTHORIZED, 900420, failure.to_string()),
+            AuthFailure::MfaRequired => ApiError::fault(StatusCode::UNAUTHORIZED, 900421, failure.to_string()),
+            other => ApiError::Fault {
+                status: StatusCode::UNAUTHORIZED,
+                code: 800001,
+                description: other.to_string(),
+                data: vec![json!({ "reason": other.reason().unwrap_or("invalid") })],
+                source: SOURCE_PARTNER_FD,
+            },
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::InvalidCustomerId => ApiError::invalid_customer_id(),
+            ServiceError::CustomerNotFound => ApiError::fault(
+                StatusCode::NOT_FOUND,
+                60003,
+                "No customer with this id exists for the calling partner.",
+            ),
+            ServiceError::RelationshipRemoved => ApiError::fault(
+                StatusCode::FORBIDDEN,
+                20002,
+                "The reseller relationship with this customer was removed.",
+            ),
+            ServiceError::Validation(errors) => ApiError::invalid(&errors),
+            ServiceError::DuplicateAttestation => ApiError::DuplicateAttestation,
+            ServiceError::PartnerNotRegistered => ApiError::fault(
+                StatusCode::FORBIDDEN,
+                2032,
+                "The partner tenant is not registered with this mirror.",
+            ),
+            ServiceError::InvalidDocumentLink => ApiError::fault(
+                StatusCode::FORBIDDEN,
+                990003,
+                "The document link has expired or was altered; request a new one.",
+            )
+            .from_mirror(),
+            ServiceError::IdempotencyConflict(request_id) => ApiError::fault(
+                StatusCode::CONFLICT,
+                990001,
+                format!("MS-RequestId {request_id} was already used for a different request."),
+            ),
+            ServiceError::Unavailable(detail) => {
+                tracing::error!(%detail, "database unavailable");
+                ApiError::fault(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    800003,
+                    "The mirror's database is unavailable; try again later.",
+                )
+            }
+            ServiceError::Internal(detail) => {
+                tracing::error!(%detail, "unexpected failure");
+                ApiError::fault(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    800003,
+                    "An unexpected error occurred in the mirror.",
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Path normalisation before routing (contract §2.1): literal segments of `/v1` and `/_mirror` paths match
+//! case-insensitively, and one trailing slash is ignored. Parameter values are left as sent.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::uri::{PathAndQuery, Uri};
+use actix_web::middleware::Next;
+use actix_web::Error;
+
+/// Literal segments of the served paths in their routed spelling.
+const LITERALS: &[&str] = &[
+    "v1",
+    "_mirror",
+    "agreements",
+    "customers",
+    "directSignedMicrosoftCustomerAgreementStatus",
+    "agreementtemplates",
+    "document",
+    "relationshiprequests",
+    "orders",
+    "compliance",
+    "csp",
+    "agreementstatus",
+    "jwks.json",
+    "agreement-documents",
+    "view",
+    "download",
+];
+
+/// The routed form of a path, or `None` when it needs no change.
+pub fn normalized_path(path: &str) -> Option<String> {
+    let mut segments: Vec<&str> = path.split('/').collect();
+    let first = segments.get(1).copied().unwrap_or_default();
+    if !(first.eq_ignore_ascii_case("v1") || first.eq_ignore_ascii_case("_mirror")) {
+        return None;
+    }
+    if segments.len() > 2 && segments.last() == Some(&"") {
+        segments.pop();
+    }
+    let rewritten: Vec<&str> = segments
+        .iter()
+        .map(|segment| {
+            LITERALS
+                .iter()
+                .find(|literal| literal.eq_ignore_ascii_case(segment))
+                .copied()
+                .unwrap_or(segment)
+        })
+        .collect();
+    let joined = rewritten.join("/");
+    (joined != path).then_some(joined)
+}
+
+/// Middleware: rewrites the request path to its routed form.
+pub async fn normalize_path(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if let Some(path) = normalized_path(req.path()) {
+        let head = req.head_mut();
+        let path_and_query = match head.uri.query() {
+            Some(query) => format!("{path}?{query}"),
+            None => path,
+        };
+        let mut parts = head.uri.clone().into_parts();
+        if let Ok(pq) = PathAndQuery::try_from(path_and_query) {
+            parts.path_and_query = Some(pq);
+            if let Ok(uri) = Uri::from_parts(parts) {
+                req.match_info_mut().get_mut().update(&uri);
+                req.head_mut().uri = uri;
+            }
+        }
+    }
+    next.call(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_segments_are_case_insensitive_and_one_trailing_slash_is_ignored() {
+        assert_eq!(
+            normalized_path("/V1/Customers/ABC/Agreements/").as_deref(),
+            Some("/v1/customers/ABC/agreements")
+        );
+        assert_eq!(
+            normalized_path("/v1/customers/x/directsignedmicrosoftcustomeragreementstatus").as_deref(),
+            Some("/v1/customers/x/directSignedMicrosoftCustomerAgreementStatus")
+        );
+        assert_eq!(normalized_path("/v1/agreements"), None);
+        assert_eq!(normalized_path("/swagger-ui/"), None);
+    }
+}

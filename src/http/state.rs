@@ -1,0 +1,30 @@
+//! What every handler shares: the store, the token verifier, the keys, and settings resolved at start.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::auth::dev_key::DevKey;
+use crate::auth::Verifier;
+use crate::service::document_links::LinkSigner;
+use crate::service::Store;
+
+/// Shared state of an instance.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database.
+    pub store: Store,
+    /// Token validation.
+    pub verifier: Verifier,
+    /// Development key, when enabled.
+    pub dev_key: Option<Arc<DevKey>>,
+    /// Document-link signer.
+    pub links: LinkSigner,
+    /// Persisted instance id of `WWW-Authenticate`.
+    pub instance_id: String,
+    /// Base URL of generated links, without trailing slash.
+    pub public_base_url: String,
+    /// Register unknown partner tenants on first sight.
+    pub auto_register_partners: bool,
+    /// Data directory (operator-provided documents live under `documents/`).
+    pub data_dir: PathBuf,
+}

@@ -1,0 +1,55 @@
+//! The service floor's error vocabulary: what went wrong in domain terms, mapped to HTTP in exactly one place above.
+
+use crate::db;
+use crate::domain::FieldErrors;
+
+/// A refusal or failure of a service operation.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The customer id in the path is not a GUID.
+    #[error("the customer id is not a GUID")]
+    InvalidCustomerId,
+    /// The customer does not exist or belongs to another partner.
+    #[error("no customer with this id exists for the calling partner")]
+    CustomerNotFound,
+    /// The partner's relationship to the customer was removed.
+    #[error("the relationship with this customer was removed")]
+    RelationshipRemoved,
+    /// Invalid input, every field error at once.
+    #[error("invalid input: {}", .0.description())]
+    Validation(FieldErrors),
+    /// The duplicate rule of contract §4.2 rule 2.
+    #[error("a partner confirmed agreement already exists for the customer")]
+    DuplicateAttestation,
+    /// An unknown partner tenant while automatic registration is off.
+    #[error("the partner tenant is not registered")]
+    PartnerNotRegistered,
+    /// A document link that is altered or expired.
+    #[error("the document link is invalid or expired")]
+    InvalidDocumentLink,
+    /// `MS-RequestId` reused for a different request.
+    #[error("MS-RequestId {0} was already used for a different request")]
+    IdempotencyConflict(String),
+    /// The database cannot be reached.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// Anything unexpected; the text is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<db::QueryError> for ServiceError {
+    fn from(error: db::QueryError) -> Self {
+        if db::is_connection_error(&error) {
+            ServiceError::Unavailable(error.to_string())
+        } else {
+            ServiceError::Internal(error.to_string())
+        }
+    }
+}
+
+impl From<FieldErrors> for ServiceError {
+    fn from(errors: FieldErrors) -> Self {
+        ServiceError::Validation(errors)
+    }
+}

@@ -1,0 +1,166 @@
+//! Builds an instance: settings → database, keys, verifier → the actix App with middleware, routes, OpenAPI and
+//! Swagger UI → a bound server.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::claims::ClaimRules;
+use crate::auth::dev_key::{DevKey, DevKeyError};
+use crate::auth::{Verifier, VerifierSettings};
+use crate::config::{ConfigError, Settings};
+use crate::db::{DbError, PoolOptions};
+use crate::http::fallback::{self, RouteTable};
+use crate::http::normalize::normalize_path;
+use crate::http::openapi::api_doc;
+use crate::http::request_ids::request_ids;
+use crate::http::state::AppState;
+use crate::secrets::{self, SecretError};
+use crate::service::document_links::LinkSigner;
+use crate::service::Store;
+
+/// Why an instance could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// Unusable settings.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Database unreachable or migrations failed.
+    #[error(transparent)]
+    Database(#[from] DbError),
+    /// The development key could not be loaded or created.
+    #[error(transparent)]
+    DevKey(#[from] DevKeyError),
+    /// A persisted secret could not be loaded or created.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// The address could not be bound.
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    /// Anything else during start.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A bound, not yet running, instance.
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the database, loads or creates the keys, binds the address and prepares the server.
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        settings.validate()?;
+        let data_dir = settings.data_dir.clone();
+        std::fs::create_dir_all(&data_dir).map_err(|e| {
+            StartupError::Other(format!("cannot create the data directory {}: {e}", data_dir.display()))
+        })?;
+        let url = settings.effective_database_url();
+        let store = blocking(move || Store::open(&url, PoolOptions::default()).map_err(StartupError::from)).await?;
+        let dev_key = if settings.dev_key_enabled {
+            let dir = data_dir.clone();
+            Some(Arc::new(
+                blocking(move || DevKey::load_or_create(&dir).map_err(StartupError::from)).await?,
+            ))
+        } else {
+            None
+        };
+        let links = LinkSigner::new(secrets::link_key(&data_dir)?);
+        let instance_id = secrets::instance_id(&data_dir)?;
+        let listener = TcpListener::bind(&settings.bind).map_err(|e| StartupError::Bind(settings.bind.clone(), e))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| StartupError::Bind(settings.bind.clone(), e))?;
+        let public_base_url = settings
+            .public_base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{}", address.port()))
+            .trim_end_matches('/')
+            .to_owned();
+        let verifier = Verifier::new(
+            VerifierSettings {
+                hs256_secret: settings.jwt_hs256_secret.clone(),
+                jwks_urls: settings.jwks_urls.clone(),
+                rules: ClaimRules {
+                    audiences: settings.audiences.clone(),
+                    issuers: settings.issuers.clone(),
+                    require_mfa: settings.require_mfa,
+                    leeway_seconds: i64::try_from(settings.clock_leeway_seconds).unwrap_or(i64::MAX),
+                },
+            },
+            dev_key.clone(),
+        );
+        let state = web::Data::new(AppState {
+            store,
+            verifier,
+            dev_key,
+            links,
+            instance_id,
+            public_base_url,
+            auto_register_partners: settings.auto_register_partners,
+            data_dir,
+        });
+        let api = api_doc();
+        let table = web::Data::new(RouteTable::from_openapi(&api));
+        let server = HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .configure(crate::http::routes)
+                .into_app()
+                .app_data(state.clone())
+                .app_data(table.clone())
+                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", api.clone()))
+                .route(
+                    "/swagger-ui",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", "/swagger-ui/"))
+                            .finish()
+                    }),
+                )
+                .default_service(web::to(fallback::unmatched))
+                .wrap(from_fn(request_ids))
+                .wrap(from_fn(normalize_path))
+        })
+        .workers(2)
+        .shutdown_timeout(5)
+        .listen(listener)
+        .map_err(|e| StartupError::Bind(settings.bind.clone(), e))?
+        .run();
+        Ok(Application { address, server })
+    }
+
+    /// The bound port (the real one when port 0 was asked for).
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// The bound address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// A handle to stop the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StartupError> + Send + 'static,
+) -> Result<T, StartupError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StartupError::Other(format!("start-up task failed: {e}")))?
+}
