@@ -87,6 +87,40 @@ pub struct ServeArgs {
         default_value_t = 300
     )]
     pub clock_leeway_seconds: u64,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// Database connection settings.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Maximum number of pooled database connections.
+    #[arg(long = "db-pool-size", env = "PCM_DB_POOL_SIZE", default_value_t = 8)]
+    pub db_pool_size: u32,
+    /// Seconds to wait for a database connection before answering 503.
+    #[arg(
+        long = "db-connect-timeout-seconds",
+        env = "PCM_DB_CONNECT_TIMEOUT_SECONDS",
+        default_value_t = 5
+    )]
+    pub db_connect_timeout_seconds: u64,
+    /// Longest a single statement (or a wait for a lock) may take, in seconds.
+    #[arg(
+        long = "db-statement-timeout-seconds",
+        env = "PCM_DB_STATEMENT_TIMEOUT_SECONDS",
+        default_value_t = 30
+    )]
+    pub db_statement_timeout_seconds: u64,
+}
+
+impl Default for DatabaseArgs {
+    fn default() -> Self {
+        DatabaseArgs {
+            db_pool_size: 8,
+            db_connect_timeout_seconds: 5,
+            db_statement_timeout_seconds: 30,
+        }
+    }
 }
 
 /// Flags of `token`.
@@ -144,6 +178,8 @@ pub struct Settings {
     pub auto_register_partners: bool,
     /// Leeway for `exp`/`nbf` in seconds.
     pub clock_leeway_seconds: u64,
+    /// Database pool and timeouts.
+    pub database: DatabaseArgs,
 }
 
 /// A configuration that cannot be used; the message says why.
@@ -167,6 +203,7 @@ impl Settings {
             dev_key_enabled: true,
             auto_register_partners: true,
             clock_leeway_seconds: 300,
+            database: DatabaseArgs::default(),
         }
     }
 
@@ -185,6 +222,7 @@ impl Settings {
             dev_key_enabled: args.dev_key,
             auto_register_partners: args.auto_register_partners,
             clock_leeway_seconds: args.clock_leeway_seconds,
+            database: args.database,
         };
         settings.validate()?;
         Ok(settings)
@@ -214,10 +252,27 @@ impl Settings {
                 )));
             }
         }
+        if self.database.db_pool_size == 0 || self.database.db_pool_size > 1000 {
+            return Err(ConfigError(
+                "the database pool size must be between 1 and 1000".to_owned(),
+            ));
+        }
+        if self.database.db_connect_timeout_seconds == 0 || self.database.db_statement_timeout_seconds == 0 {
+            return Err(ConfigError("database timeouts must be at least 1 second".to_owned()));
+        }
         if self.audiences.is_empty() {
             return Err(ConfigError("at least one accepted audience is needed".to_owned()));
         }
         Ok(())
+    }
+
+    /// Pool settings of the database.
+    pub fn pool_options(&self) -> crate::db::PoolOptions {
+        crate::db::PoolOptions {
+            max_size: self.database.db_pool_size,
+            connect_timeout: std::time::Duration::from_secs(self.database.db_connect_timeout_seconds),
+            statement_timeout: std::time::Duration::from_secs(self.database.db_statement_timeout_seconds),
+        }
     }
 
     /// The database URL in effect: the configured one or the SQLite file in the data directory.

@@ -9,7 +9,7 @@ use partner_center_mirror::config::{effective_database_url, Cli, Command, ServeA
 use partner_center_mirror::db::PoolOptions;
 use partner_center_mirror::domain::ids::Guid;
 use partner_center_mirror::http::openapi::api_doc_json;
-use partner_center_mirror::service::Store;
+use partner_center_mirror::service::{partners, shared_keys, Store};
 use partner_center_mirror::startup::Application;
 
 fn main() -> ExitCode {
@@ -59,7 +59,7 @@ fn token(args: TokenArgs) -> Result<(), String> {
     if !(1..=86_400).contains(&args.ttl_seconds) {
         return Err("--ttl-seconds must be between 1 and 86400".into());
     }
-    let key = DevKey::load_or_create(&args.store.data_dir).map_err(|e| e.to_string())?;
+    let (key, now) = signing_key_and_now(&args.store, tenant.as_str())?;
     let spec = TokenSpec {
         tenant_id: tenant.into_string(),
         user_id,
@@ -77,11 +77,46 @@ fn token(args: TokenArgs) -> Result<(), String> {
             .cloned()
             .unwrap_or_else(|| partner_center_mirror::config::DEFAULT_AUDIENCE.to_owned()),
     };
-    let token = key
-        .sign(&mint::claims(&spec, chrono::Utc::now()))
-        .map_err(|e| e.to_string())?;
+    let token = key.sign(&mint::claims(&spec, now)).map_err(|e| e.to_string())?;
     println!("{token}");
     Ok(())
+}
+
+/// The development key and the partner's mirror now, as the server would use them: from the database when it is
+/// reachable, else the data directory's key and real time.
+fn signing_key_and_now(
+    store_args: &StoreArgs,
+    tenant: &str,
+) -> Result<(DevKey, chrono::DateTime<chrono::Utc>), String> {
+    let local = DevKey::load_or_create_pem(&store_args.data_dir).map_err(|e| e.to_string())?;
+    let url = effective_database_url(store_args.database_url.as_deref(), &store_args.data_dir);
+    let options = PoolOptions {
+        max_size: 1,
+        connect_timeout: std::time::Duration::from_secs(3),
+        ..PoolOptions::default()
+    };
+    let from_database = Store::open(&url, options).map_err(|e| e.to_string()).and_then(|store| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let tenant = tenant.to_owned();
+        runtime
+            .block_on(store.run(move |conn| {
+                let pem = shared_keys::shared(conn, shared_keys::DEV_KEY, &local)?;
+                let now = partners::now_for(conn, Some(&tenant))?;
+                Ok((pem, now))
+            }))
+            .map_err(|e| e.to_string())
+    });
+    match from_database {
+        Ok((pem, now)) => Ok((DevKey::from_pem(&pem).map_err(|e| e.to_string())?, now)),
+        Err(error) => {
+            eprintln!("partner-center-mirror: database not reachable ({error}); signing with the data directory's key");
+            let key = DevKey::load_or_create(&store_args.data_dir).map_err(|e| e.to_string())?;
+            Ok((key, chrono::Utc::now()))
+        }
+    }
 }
 
 fn migrate(args: StoreArgs) -> Result<(), String> {

@@ -76,20 +76,26 @@ pub fn load_or_create(
     }
 }
 
-/// The link-signing key, created on first use.
-pub fn link_key(dir: &Path) -> Result<Vec<u8>, SecretError> {
-    let text = load_or_create(dir, LINK_KEY_FILE, || {
+/// The link-signing key of the data directory as 64 hex digits, created on first use.
+pub fn link_key_hex(dir: &Path) -> Result<String, SecretError> {
+    load_or_create(dir, LINK_KEY_FILE, || {
         let bytes: [u8; 32] = rand::thread_rng().gen();
         Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-    })?;
+    })
+    .map(|text| text.trim().to_owned())
+}
+
+/// Decodes a 64-hex-digit link key.
+pub fn decode_link_key(text: &str) -> Result<Vec<u8>, SecretError> {
+    let bad = |message: String| secret_error(Path::new(LINK_KEY_FILE), message);
     let text = text.trim();
-    if text.len() != 64 {
-        return Err(secret_error(&dir.join(LINK_KEY_FILE), "expected 64 hex digits"));
+    if text.len() != 64 || !text.is_ascii() {
+        return Err(bad("expected 64 hex digits".to_owned()));
     }
     (0..32)
         .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16))
         .collect::<Result<Vec<u8>, _>>()
-        .map_err(|e| secret_error(&dir.join(LINK_KEY_FILE), e))
+        .map_err(|e| bad(e.to_string()))
 }
 
 /// The instance id, created on first use.
@@ -104,10 +110,10 @@ mod tests {
     #[test]
     fn a_secret_is_created_once_and_then_reused() {
         let dir = tempfile::tempdir().unwrap();
-        let first = link_key(dir.path()).unwrap();
-        let second = link_key(dir.path()).unwrap();
+        let first = link_key_hex(dir.path()).unwrap();
+        let second = link_key_hex(dir.path()).unwrap();
         assert_eq!(first, second);
-        assert_eq!(first.len(), 32);
+        assert_eq!(decode_link_key(&first).unwrap().len(), 32);
         let id = instance_id(dir.path()).unwrap();
         assert_eq!(instance_id(dir.path()).unwrap(), id);
     }

@@ -14,7 +14,7 @@ use crate::auth::claims::ClaimRules;
 use crate::auth::dev_key::{DevKey, DevKeyError};
 use crate::auth::{Verifier, VerifierSettings};
 use crate::config::{ConfigError, Settings};
-use crate::db::{DbError, PoolOptions};
+use crate::db::DbError;
 use crate::http::fallback::{self, RouteTable};
 use crate::http::normalize::normalize_path;
 use crate::http::openapi::api_doc;
@@ -22,7 +22,7 @@ use crate::http::request_ids::request_ids;
 use crate::http::state::AppState;
 use crate::secrets::{self, SecretError};
 use crate::service::document_links::LinkSigner;
-use crate::service::Store;
+use crate::service::{shared_keys, Store};
 
 /// Why an instance could not start.
 #[derive(Debug, thiserror::Error)]
@@ -62,16 +62,19 @@ impl Application {
             StartupError::Other(format!("cannot create the data directory {}: {e}", data_dir.display()))
         })?;
         let url = settings.effective_database_url();
-        let store = blocking(move || Store::open(&url, PoolOptions::default()).map_err(StartupError::from)).await?;
+        let options = settings.pool_options();
+        let store = blocking(move || Store::open(&url, options).map_err(StartupError::from)).await?;
         let dev_key = if settings.dev_key_enabled {
-            let dir = data_dir.clone();
-            Some(Arc::new(
-                blocking(move || DevKey::load_or_create(&dir).map_err(StartupError::from)).await?,
-            ))
+            Some(Arc::new(shared_dev_key(&store, &data_dir).await?))
         } else {
             None
         };
-        let links = LinkSigner::new(secrets::link_key(&data_dir)?);
+        let local_link_key = secrets::link_key_hex(&data_dir)?;
+        let link_key = store
+            .run(move |conn| shared_keys::shared(conn, shared_keys::LINK_KEY, &local_link_key))
+            .await
+            .map_err(|e| StartupError::Other(format!("cannot read the shared link-signing key: {e}")))?;
+        let links = LinkSigner::new(secrets::decode_link_key(&link_key)?);
         let instance_id = secrets::instance_id(&data_dir)?;
         let listener = TcpListener::bind(&settings.bind).map_err(|e| StartupError::Bind(settings.bind.clone(), e))?;
         let address = listener
@@ -155,6 +158,17 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The development key every instance on this database shares (seeded from the data directory when new).
+pub async fn shared_dev_key(store: &Store, data_dir: &std::path::Path) -> Result<DevKey, StartupError> {
+    let dir = data_dir.to_path_buf();
+    let local = blocking(move || DevKey::load_or_create_pem(&dir).map_err(StartupError::from)).await?;
+    let pem = store
+        .run(move |conn| shared_keys::shared(conn, shared_keys::DEV_KEY, &local))
+        .await
+        .map_err(|e| StartupError::Other(format!("cannot read the shared development key: {e}")))?;
+    Ok(DevKey::from_pem(&pem)?)
 }
 
 async fn blocking<T: Send + 'static>(

@@ -46,14 +46,23 @@ pub enum DevKeyError {
 impl DevKey {
     /// Loads the key of `data_dir`, generating and persisting an RSA 2048 key on first use.
     pub fn load_or_create(data_dir: &Path) -> Result<DevKey, DevKeyError> {
-        let pem = secrets::load_or_create(data_dir, DEV_KEY_FILE, || {
+        DevKey::from_pem(&DevKey::load_or_create_pem(data_dir)?)
+    }
+
+    /// The PEM text of the data directory's key, generated on first use (exclusive file creation).
+    pub fn load_or_create_pem(data_dir: &Path) -> Result<String, DevKeyError> {
+        Ok(secrets::load_or_create(data_dir, DEV_KEY_FILE, || {
             let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| e.to_string())?;
             key.to_pkcs1_pem(LineEnding::LF)
                 .map(|pem| pem.to_string())
                 .map_err(|e| e.to_string())
-        })?;
-        let invalid = |e: String| DevKeyError::Invalid(data_dir.join(DEV_KEY_FILE).display().to_string(), e);
-        let key = RsaPrivateKey::from_pkcs1_pem(&pem).map_err(|e| invalid(e.to_string()))?;
+        })?)
+    }
+
+    /// A key from its PKCS#1 PEM text.
+    pub fn from_pem(pem: &str) -> Result<DevKey, DevKeyError> {
+        let invalid = |e: String| DevKeyError::Invalid(DEV_KEY_FILE.to_owned(), e);
+        let key = RsaPrivateKey::from_pkcs1_pem(pem).map_err(|e| invalid(e.to_string()))?;
         let n = URL_SAFE_NO_PAD.encode(key.n().to_bytes_be());
         let e = URL_SAFE_NO_PAD.encode(key.e().to_bytes_be());
         let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| invalid(e.to_string()))?;

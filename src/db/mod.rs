@@ -9,6 +9,7 @@ pub mod models;
 pub mod notifications;
 pub mod partners;
 pub mod schema;
+pub mod shared_secrets;
 pub mod templates;
 
 use std::path::Path;
@@ -111,6 +112,7 @@ impl DatabaseUrl {
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    statement_timeout: Duration,
 }
 
 impl ManageConnection for Manager {
@@ -121,16 +123,24 @@ impl ManageConnection for Manager {
         match self.url.backend {
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(
+                conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON;",
-                )
+                     PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+                    self.statement_timeout.as_millis()
+                ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
-            Backend::Postgres => PgConnection::establish(&self.url.target)
-                .map(DbConnection::Pg)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(&format!(
+                    "SET statement_timeout = {}; SET lock_timeout = {};",
+                    self.statement_timeout.as_millis(),
+                    self.statement_timeout.as_millis()
+                ))
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Pg(conn))
+            }
         }
     }
 
@@ -155,6 +165,8 @@ pub struct PoolOptions {
     pub max_size: u32,
     /// How long to wait for a connection.
     pub connect_timeout: Duration,
+    /// Longest statement or lock wait.
+    pub statement_timeout: Duration,
 }
 
 impl Default for PoolOptions {
@@ -162,6 +174,7 @@ impl Default for PoolOptions {
         PoolOptions {
             max_size: 8,
             connect_timeout: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -179,7 +192,10 @@ pub fn build_pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbErr
         .max_size(options.max_size)
         .min_idle(Some(0))
         .connection_timeout(options.connect_timeout)
-        .build_unchecked(Manager { url: url.clone() }))
+        .build_unchecked(Manager {
+            url: url.clone(),
+            statement_timeout: options.statement_timeout,
+        }))
 }
 
 /// Applies every pending migration; on PostgreSQL under an advisory lock so that simultaneous starts apply them once.

@@ -128,6 +128,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    shared_secrets (name) {
+        name -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(customer_relationships -> customers (customer_id));
 diesel::joinable!(agreements -> customers (customer_id));
 
@@ -141,4 +149,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_records,
     continuation_tokens,
     clock_offsets,
+    shared_secrets,
 );

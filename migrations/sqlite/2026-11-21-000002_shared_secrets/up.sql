@@ -1,0 +1,5 @@
+CREATE TABLE shared_secrets (
+    name TEXT PRIMARY KEY NOT NULL,
+    secret TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
