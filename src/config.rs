@@ -89,6 +89,36 @@ pub struct ServeArgs {
     pub clock_leeway_seconds: u64,
     #[command(flatten)]
     pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub control: ControlArgs,
+}
+
+/// Control-plane settings (control-plane spec §2).
+#[derive(Debug, Clone, Args)]
+pub struct ControlArgs {
+    /// Serve the control plane under /_mirror/ (true|false).
+    #[arg(long = "control-plane", env = "PCM_CONTROL_PLANE", default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub control_plane: bool,
+    /// Bearer token required by the control plane's admin endpoints (at least 16 printable ASCII characters).
+    #[arg(long = "admin-token", env = "PCM_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Fixture file loaded at start when the database holds no partner and no customer.
+    #[arg(long = "fixtures", env = "PCM_FIXTURES_FILE")]
+    pub fixtures: Option<PathBuf>,
+    /// Capacity of the in-memory request journal (0 turns it off, at most 100000).
+    #[arg(long = "journal-capacity", env = "PCM_JOURNAL_CAPACITY", default_value_t = 1000)]
+    pub journal_capacity: usize,
+}
+
+impl Default for ControlArgs {
+    fn default() -> Self {
+        ControlArgs {
+            control_plane: true,
+            admin_token: None,
+            fixtures: None,
+            journal_capacity: 1000,
+        }
+    }
 }
 
 /// Database connection settings.
@@ -180,6 +210,8 @@ pub struct Settings {
     pub clock_leeway_seconds: u64,
     /// Database pool and timeouts.
     pub database: DatabaseArgs,
+    /// Control plane.
+    pub control: ControlArgs,
 }
 
 /// A configuration that cannot be used; the message says why.
@@ -204,6 +236,7 @@ impl Settings {
             auto_register_partners: true,
             clock_leeway_seconds: 300,
             database: DatabaseArgs::default(),
+            control: ControlArgs::default(),
         }
     }
 
@@ -223,6 +256,10 @@ impl Settings {
             auto_register_partners: args.auto_register_partners,
             clock_leeway_seconds: args.clock_leeway_seconds,
             database: args.database,
+            control: ControlArgs {
+                admin_token: args.control.admin_token.filter(|t| !t.is_empty()),
+                ..args.control
+            },
         };
         settings.validate()?;
         Ok(settings)
@@ -260,6 +297,24 @@ impl Settings {
         if self.database.db_connect_timeout_seconds == 0 || self.database.db_statement_timeout_seconds == 0 {
             return Err(ConfigError("database timeouts must be at least 1 second".to_owned()));
         }
+        if let Some(token) = &self.control.admin_token {
+            if token.len() < 16 || !token.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+                return Err(ConfigError(
+                    "the admin token must be at least 16 printable ASCII characters without spaces".to_owned(),
+                ));
+            }
+        }
+        if self.control.journal_capacity > 100_000 {
+            return Err(ConfigError(
+                "the journal capacity must be between 0 and 100000".to_owned(),
+            ));
+        }
+        if self.control.control_plane && self.control.admin_token.is_none() && !is_loopback_bind(&self.bind) {
+            return Err(ConfigError(format!(
+                "refusing to start: the control plane is enabled and the server listens on {}, which is not a loopback address, but no admin token is set. Set an admin token, listen on 127.0.0.1, or disable the control plane.",
+                self.bind
+            )));
+        }
         if self.audiences.is_empty() {
             return Err(ConfigError("at least one accepted audience is needed".to_owned()));
         }
@@ -289,10 +344,61 @@ pub fn effective_database_url(configured: Option<&str>, data_dir: &Path) -> Stri
     }
 }
 
+/// True when a bind address only listens on loopback (`127.0.0.0/8`, `::1`, `localhost`).
+pub fn is_loopback_bind(bind: &str) -> bool {
+    let host = match bind.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => bind,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
 fn clean_list(values: Vec<String>) -> Vec<String> {
     values
         .into_iter()
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_binds_are_recognised() {
+        for bind in [
+            "127.0.0.1:8080",
+            "127.1.2.3:0",
+            "[::1]:8080",
+            "localhost:8080",
+            "localhost",
+        ] {
+            assert!(is_loopback_bind(bind), "{bind}");
+        }
+        for bind in ["0.0.0.0:8080", "[::]:8080", "192.168.1.4:80", "example.com:80"] {
+            assert!(!is_loopback_bind(bind), "{bind}");
+        }
+    }
+
+    #[test]
+    fn a_public_bind_without_admin_token_is_refused_with_the_documented_message() {
+        let mut settings = Settings::for_tests(Path::new("/tmp"));
+        settings.bind = "0.0.0.0:8080".into();
+        let message = settings.validate().unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "refusing to start: the control plane is enabled and the server listens on 0.0.0.0:8080, which is not a loopback address, but no admin token is set. Set an admin token, listen on 127.0.0.1, or disable the control plane."
+        );
+        settings.control.admin_token = Some("0123456789abcdef".into());
+        assert!(settings.validate().is_ok());
+        settings.control.admin_token = None;
+        settings.control.control_plane = false;
+        assert!(settings.validate().is_ok());
+    }
 }

@@ -17,7 +17,7 @@ use crate::config::{ConfigError, Settings};
 use crate::db::DbError;
 use crate::http::fallback::{self, RouteTable};
 use crate::http::normalize::normalize_path;
-use crate::http::openapi::api_doc;
+use crate::http::openapi::api_doc_for;
 use crate::http::request_ids::request_ids;
 use crate::http::state::AppState;
 use crate::secrets::{self, SecretError};
@@ -108,14 +108,18 @@ impl Application {
             public_base_url,
             auto_register_partners: settings.auto_register_partners,
             data_dir,
+            admin_token: settings.control.admin_token.clone(),
+            default_audience: settings.audiences.first().cloned().unwrap_or_default(),
         });
-        let api = api_doc();
+        let control_plane = settings.control.control_plane;
+        let api = api_doc_for(control_plane);
         let table = web::Data::new(RouteTable::from_openapi(&api));
         let server = HttpServer::new(move || {
-            App::new()
-                .into_utoipa_app()
-                .configure(crate::http::routes)
-                .into_app()
+            let mut app = App::new().into_utoipa_app().configure(crate::http::routes);
+            if control_plane {
+                app = app.configure(crate::http::control::routes);
+            }
+            app.into_app()
                 .app_data(state.clone())
                 .app_data(table.clone())
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", api.clone()))

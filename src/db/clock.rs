@@ -18,3 +18,22 @@ pub fn offsets(conn: &mut DbConnection, partner: Option<&str>) -> QueryResult<(i
     let of = |scope: &str| rows.iter().find(|(s, _)| s == scope).map_or(0, |(_, ms)| *ms);
     Ok((of(GLOBAL_SCOPE), partner.map_or(0, of)))
 }
+
+/// Every offset row.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    dsl::clock_offsets
+        .order(dsl::scope.asc())
+        .select((dsl::scope, dsl::offset_ms))
+        .load(conn)
+}
+
+/// Sets the offset of a scope; 0 removes its row.
+pub fn set(conn: &mut DbConnection, scope: &str, offset_ms: i64) -> QueryResult<()> {
+    diesel::delete(dsl::clock_offsets.filter(dsl::scope.eq(scope))).execute(conn)?;
+    if offset_ms != 0 {
+        diesel::insert_into(dsl::clock_offsets)
+            .values((dsl::scope.eq(scope), dsl::offset_ms.eq(offset_ms)))
+            .execute(conn)?;
+    }
+    Ok(())
+}

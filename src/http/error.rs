@@ -49,6 +49,27 @@ impl ApiError {
         }
     }
 
+    /// A shape A fault of the mirror (source `PartnerCenterMirror`).
+    pub fn mirror(status: StatusCode, code: i64, description: impl Into<String>) -> ApiError {
+        ApiError::fault(status, code, description).from_mirror()
+    }
+
+    /// A mirror fault with `data` items.
+    pub fn mirror_with_data(
+        status: StatusCode,
+        code: i64,
+        description: impl Into<String>,
+        data: Vec<Value>,
+    ) -> ApiError {
+        ApiError::Fault {
+            status,
+            code,
+            description: description.into(),
+            data,
+            source: SOURCE_MIRROR,
+        }
+    }
+
     /// The same error with source `PartnerCenterMirror`.
     pub fn from_mirror(self) -> ApiError {
         match self {
@@ -217,6 +238,21 @@ impl From<ServiceError> for ApiError {
                 StatusCode::CONFLICT,
                 990001,
                 format!("MS-RequestId {request_id} was already used for a different request."),
+            ),
+            ServiceError::UnknownPartner(tenant) => ApiError::mirror(
+                StatusCode::NOT_FOUND,
+                990130,
+                format!("No partner with tenant id {tenant} is registered."),
+            ),
+            ServiceError::MpnIdInUse(mpn, owner) => ApiError::mirror(
+                StatusCode::CONFLICT,
+                990133,
+                format!("MPN id {mpn} is already used by partner {owner}."),
+            ),
+            ServiceError::ClockBackwards => ApiError::mirror(
+                StatusCode::CONFLICT,
+                990150,
+                "A clock never moves backwards; use {\"reset\": true} to rewind it.",
             ),
             ServiceError::Unavailable(detail) => {
                 tracing::error!(%detail, "database unavailable");

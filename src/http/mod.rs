@@ -3,6 +3,7 @@
 pub mod agreements;
 pub mod caller;
 pub mod collection;
+pub mod control;
 pub mod customers;
 pub mod documents;
 pub mod error;

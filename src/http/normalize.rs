@@ -25,6 +25,23 @@ const LITERALS: &[&str] = &[
     "agreement-documents",
     "view",
     "download",
+    "health",
+    "ready",
+    "reset",
+    "fixtures",
+    "snapshot",
+    "tokens",
+    "partners",
+    "clock",
+    "scenario",
+    "direct-acceptance",
+    "relationships",
+    "admin-center",
+    "partner-invitation",
+    "agreement",
+    "notifications",
+    "requests",
+    "faults",
 ];
 
 /// The routed form of a path, or `None` when it needs no change.

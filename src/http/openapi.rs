@@ -57,6 +57,17 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "mirrorAdminToken",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The control plane's admin token (--admin-token / PCM_ADMIN_TOKEN); not needed when none is set.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -79,16 +90,24 @@ pub struct ApiDoc;
 
 /// The full document, as served at `/openapi.json` and committed as `openapi/openapi.json`.
 pub fn api_doc() -> utoipa::openapi::OpenApi {
-    let (_, mut api) = App::new()
+    api_doc_for(true)
+}
+
+/// The document of an instance; without the control plane it leaves out the `/_mirror` operations that answer 404.
+pub fn api_doc_for(control_plane: bool) -> utoipa::openapi::OpenApi {
+    let mut app = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(super::routes)
-        .split_for_parts();
+        .configure(super::routes);
+    if control_plane {
+        app = app.configure(super::control::routes);
+    }
+    let (_, mut api) = app.split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();
     api
 }
 
-/// The document as pretty JSON with a final newline.
+/// The full document as pretty JSON with a final newline.
 pub fn api_doc_json() -> String {
     let mut text = api_doc().to_pretty_json().unwrap_or_default();
     text.push('\n');

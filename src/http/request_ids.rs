@@ -55,9 +55,13 @@ pub async fn request_ids(
             .map(str::to_owned)
             .unwrap_or_else(generated_cv),
     };
-    let realm = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| format!("OAuth realm=urn:cpsvc:cpid:{}", state.instance_id));
+    let realm = if req.path().starts_with("/_mirror/") {
+        Some(crate::http::control::admin::ADMIN_REALM.to_owned())
+    } else {
+        req.app_data::<web::Data<AppState>>()
+            .map(|state| format!("OAuth realm=urn:cpsvc:cpid:{}", state.instance_id))
+    };
+    let mirror_json = req.path().starts_with("/_mirror/") && req.path() != "/_mirror/jwks.json";
     req.extensions_mut().insert(ids.clone());
     let mut response = next.call(req).await?;
     let out = response.headers_mut();
@@ -69,6 +73,12 @@ pub async fn request_ids(
         if let Ok(value) = HeaderValue::from_str(value) {
             out.insert(HeaderName::from_static(name), value);
         }
+    }
+    if mirror_json && !response.headers().contains_key(actix_web::http::header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
     }
     if response.status() == StatusCode::UNAUTHORIZED {
         if let Some(Ok(value)) = realm.map(|r| HeaderValue::from_str(&r)) {

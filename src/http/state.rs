@@ -27,4 +27,8 @@ pub struct AppState {
     pub auto_register_partners: bool,
     /// Data directory (operator-provided documents live under `documents/`).
     pub data_dir: PathBuf,
+    /// Admin token of the control plane, when set.
+    pub admin_token: Option<String>,
+    /// First accepted audience (default audience of minted tokens).
+    pub default_audience: String,
 }

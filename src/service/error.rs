@@ -30,6 +30,15 @@ pub enum ServiceError {
     /// `MS-RequestId` reused for a different request.
     #[error("MS-RequestId {0} was already used for a different request")]
     IdempotencyConflict(String),
+    /// No partner is registered with this tenant id.
+    #[error("the partner tenant {0} is not registered")]
+    UnknownPartner(String),
+    /// The MPN id belongs to another partner.
+    #[error("MPN id {0} is already used by partner {1}")]
+    MpnIdInUse(String, String),
+    /// A clock change would move a clock backwards.
+    #[error("the clock would move backwards")]
+    ClockBackwards,
     /// The database cannot be reached.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),

@@ -9,6 +9,7 @@ pub mod error;
 pub mod idempotency;
 pub mod partners;
 pub mod passwords;
+pub mod registry;
 pub mod shared_keys;
 pub mod store;
 
