@@ -108,6 +108,13 @@ pub struct ControlArgs {
     /// Capacity of the in-memory request journal (0 turns it off, at most 100000).
     #[arg(long = "journal-capacity", env = "PCM_JOURNAL_CAPACITY", default_value_t = 1000)]
     pub journal_capacity: usize,
+    /// Seconds a form token of the admin-center pages stays valid, in real time (at least 1).
+    #[arg(
+        long = "form-token-lifetime-seconds",
+        env = "PCM_FORM_TOKEN_LIFETIME_SECONDS",
+        default_value_t = 1800
+    )]
+    pub form_token_lifetime_seconds: u64,
 }
 
 impl Default for ControlArgs {
@@ -117,6 +124,7 @@ impl Default for ControlArgs {
             admin_token: None,
             fixtures: None,
             journal_capacity: 1000,
+            form_token_lifetime_seconds: 1800,
         }
     }
 }
@@ -303,6 +311,12 @@ impl Settings {
                     "the admin token must be at least 16 printable ASCII characters without spaces".to_owned(),
                 ));
             }
+        }
+        if self.control.form_token_lifetime_seconds == 0 || self.control.form_token_lifetime_seconds > 31_536_000 {
+            return Err(ConfigError(format!(
+                "the form token lifetime must be 1 to 31536000 seconds (got {})",
+                self.control.form_token_lifetime_seconds
+            )));
         }
         if self.control.journal_capacity > 100_000 {
             return Err(ConfigError(

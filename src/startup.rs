@@ -16,13 +16,15 @@ use crate::auth::{Verifier, VerifierSettings};
 use crate::config::{ConfigError, Settings};
 use crate::db::DbError;
 use crate::http::fallback::{self, RouteTable};
+use crate::http::journal::{record_requests, Journal};
 use crate::http::normalize::normalize_path;
 use crate::http::openapi::api_doc_for;
 use crate::http::request_ids::request_ids;
 use crate::http::state::AppState;
 use crate::secrets::{self, SecretError};
 use crate::service::document_links::LinkSigner;
-use crate::service::{shared_keys, Store};
+use crate::service::form_tokens::FormTokens;
+use crate::service::{fixtures, shared_keys, Store};
 
 /// Why an instance could not start.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +44,9 @@ pub enum StartupError {
     /// The address could not be bound.
     #[error("cannot listen on {0}: {1}")]
     Bind(String, std::io::Error),
+    /// The startup fixture file is unreadable or invalid (control-plane spec §6.5).
+    #[error("the fixture file {0} was not loaded: {1}")]
+    Fixtures(String, String),
     /// Anything else during start.
     #[error("{0}")]
     Other(String),
@@ -64,6 +69,9 @@ impl Application {
         let url = settings.effective_database_url();
         let options = settings.pool_options();
         let store = blocking(move || Store::open(&url, options).map_err(StartupError::from)).await?;
+        if let Some(path) = settings.control.fixtures.clone() {
+            load_startup_fixtures(&store, path).await?;
+        }
         let dev_key = if settings.dev_key_enabled {
             Some(Arc::new(shared_dev_key(&store, &data_dir).await?))
         } else {
@@ -74,7 +82,9 @@ impl Application {
             .run(move |conn| shared_keys::shared(conn, shared_keys::LINK_KEY, &local_link_key))
             .await
             .map_err(|e| StartupError::Other(format!("cannot read the shared link-signing key: {e}")))?;
-        let links = LinkSigner::new(secrets::decode_link_key(&link_key)?);
+        let link_key = secrets::decode_link_key(&link_key)?;
+        let forms = FormTokens::new(link_key.clone(), settings.control.form_token_lifetime_seconds);
+        let links = LinkSigner::new(link_key);
         let instance_id = secrets::instance_id(&data_dir)?;
         let listener = TcpListener::bind(&settings.bind).map_err(|e| StartupError::Bind(settings.bind.clone(), e))?;
         let address = listener
@@ -104,12 +114,15 @@ impl Application {
             verifier,
             dev_key,
             links,
+            forms,
             instance_id,
             public_base_url,
             auto_register_partners: settings.auto_register_partners,
             data_dir,
             admin_token: settings.control.admin_token.clone(),
             default_audience: settings.audiences.first().cloned().unwrap_or_default(),
+            journal: Arc::new(Journal::new(settings.control.journal_capacity)),
+            fixtures_file: settings.control.fixtures.clone(),
         });
         let control_plane = settings.control.control_plane;
         let api = api_doc_for(control_plane);
@@ -132,6 +145,7 @@ impl Application {
                     }),
                 )
                 .default_service(web::to(fallback::unmatched))
+                .wrap(from_fn(record_requests))
                 .wrap(from_fn(request_ids))
                 .wrap(from_fn(normalize_path))
         })
@@ -173,6 +187,30 @@ pub async fn shared_dev_key(store: &Store, data_dir: &std::path::Path) -> Result
         .await
         .map_err(|e| StartupError::Other(format!("cannot read the shared development key: {e}")))?;
     Ok(DevKey::from_pem(&pem)?)
+}
+
+/// Loads the startup fixture file when the database holds no partner and no customer (control-plane spec §6.5).
+async fn load_startup_fixtures(store: &Store, path: std::path::PathBuf) -> Result<(), StartupError> {
+    let shown = path.display().to_string();
+    let loaded = store
+        .run(move |conn| fixtures::load_file_if_empty(conn, &path))
+        .await
+        .map_err(|e| StartupError::Fixtures(shown.clone(), e.to_string()))?;
+    match loaded {
+        Some(summary) => tracing::info!(
+            file = %shown,
+            partners = summary.partners,
+            customers = summary.customers,
+            agreements = summary.agreements,
+            notifications = summary.notifications,
+            "fixture file loaded"
+        ),
+        None => tracing::info!(
+            file = %shown,
+            "fixture file skipped: the database already holds partners or customers"
+        ),
+    }
+    Ok(())
 }
 
 async fn blocking<T: Send + 'static>(

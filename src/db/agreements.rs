@@ -37,3 +37,19 @@ pub fn latest_of_type(
         .first(conn)
         .optional()
 }
+
+/// True when the partner recorded at least one record of `agreement_type` for the customer.
+pub fn exists_of_type(
+    conn: &mut DbConnection,
+    partner: &str,
+    customer: &str,
+    agreement_type: &str,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        dsl::agreements
+            .filter(dsl::customer_id.eq(customer))
+            .filter(dsl::partner_tenant_id.eq(partner))
+            .filter(dsl::agreement_type.eq(agreement_type)),
+    ))
+    .get_result(conn)
+}

@@ -99,3 +99,46 @@ pub fn page_for_partner(
     }
     query.load(conn)
 }
+
+/// Every customer, oldest first, optionally only those a partner knows.
+pub fn all(conn: &mut DbConnection, partner: Option<&str>) -> QueryResult<Vec<CustomerRow>> {
+    match partner {
+        None => customers::table
+            .order((customers::created_at.asc(), customers::id.asc()))
+            .select(CustomerRow::as_select())
+            .load(conn),
+        Some(partner) => customers::table
+            .inner_join(rel::table)
+            .filter(rel::partner_tenant_id.eq(partner))
+            .order((customers::created_at.asc(), customers::id.asc()))
+            .select(CustomerRow::as_select())
+            .load(conn),
+    }
+}
+
+/// The relationships of one customer, by partner tenant id.
+pub fn relationships_of(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<RelationshipRow>> {
+    rel::table
+        .filter(rel::customer_id.eq(id))
+        .order(rel::partner_tenant_id.asc())
+        .select(RelationshipRow::as_select())
+        .load(conn)
+}
+
+/// Sets the legacy-purchases scenario flag; returns the rows changed.
+pub fn set_legacy_purchases(conn: &mut DbConnection, id: &str, value: bool) -> QueryResult<usize> {
+    diesel::update(customers::table.filter(customers::id.eq(id)))
+        .set(customers::has_legacy_purchases.eq(value))
+        .execute(conn)
+}
+
+/// Records a direct acceptance unless one exists; returns the rows changed (0 when already accepted).
+pub fn record_direct_acceptance(conn: &mut DbConnection, id: &str, accepted_at: &str) -> QueryResult<usize> {
+    diesel::update(
+        customers::table
+            .filter(customers::id.eq(id))
+            .filter(customers::direct_acceptance_at.is_null()),
+    )
+    .set(customers::direct_acceptance_at.eq(Some(accepted_at)))
+    .execute(conn)
+}

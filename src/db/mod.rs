@@ -4,10 +4,16 @@ pub mod agreements;
 pub mod clock;
 pub mod continuation;
 pub mod customers;
+pub mod fault_rows;
+pub mod faults;
+pub mod fixtures;
+pub mod form_nonces;
 pub mod idempotency;
 pub mod models;
 pub mod notifications;
+pub mod orders;
 pub mod partners;
+pub mod reset;
 pub mod schema;
 pub mod shared_secrets;
 pub mod templates;
@@ -112,6 +118,7 @@ impl DatabaseUrl {
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    connect_timeout: Duration,
     statement_timeout: Duration,
 }
 
@@ -132,7 +139,8 @@ impl ManageConnection for Manager {
                 Ok(DbConnection::Sqlite(conn))
             }
             Backend::Postgres => {
-                let mut conn = PgConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
+                let target = with_client_timeouts(&self.url.target, self.connect_timeout);
+                let mut conn = PgConnection::establish(&target).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(&format!(
                     "SET statement_timeout = {}; SET lock_timeout = {};",
                     self.statement_timeout.as_millis(),
@@ -194,8 +202,37 @@ pub fn build_pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbErr
         .connection_timeout(options.connect_timeout)
         .build_unchecked(Manager {
             url: url.clone(),
+            connect_timeout: options.connect_timeout,
             statement_timeout: options.statement_timeout,
         }))
+}
+
+/// A PostgreSQL URL with libpq's client-side timeouts added unless the URL sets them: `connect_timeout` bounds
+/// opening a connection and `tcp_user_timeout` drops a connection whose packets go unacknowledged, so a server
+/// lost behind the network makes requests fail (503) instead of hang.
+fn with_client_timeouts(url: &str, connect_timeout: Duration) -> String {
+    // libpq reads 1 s as 2 s; whole seconds only.
+    let seconds = connect_timeout.as_secs().max(2);
+    let mut url = url.to_owned();
+    for (key, value) in [
+        ("connect_timeout", seconds.to_string()),
+        ("tcp_user_timeout", (seconds * 1000).to_string()),
+    ] {
+        let present = url.split_once('?').is_some_and(|(_, query)| {
+            query.split('&').any(|pair| {
+                pair.split('=')
+                    .next()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(key))
+            })
+        });
+        if !present {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(key);
+            url.push('=');
+            url.push_str(&value);
+        }
+    }
+    url
 }
 
 /// Applies every pending migration; on PostgreSQL under an advisory lock so that simultaneous starts apply them once.
@@ -269,4 +306,41 @@ pub fn is_connection_error(error: &QueryError) -> bool {
         error,
         diesel::result::Error::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_urls_get_client_timeouts_unless_they_set_them() {
+        let five = Duration::from_secs(5);
+        assert_eq!(
+            with_client_timeouts("postgres://u@h/db", five),
+            "postgres://u@h/db?connect_timeout=5&tcp_user_timeout=5000"
+        );
+        assert_eq!(
+            with_client_timeouts(
+                "postgres://u@h/db?sslmode=disable&connect_timeout=9",
+                Duration::from_secs(1)
+            ),
+            "postgres://u@h/db?sslmode=disable&connect_timeout=9&tcp_user_timeout=2000"
+        );
+    }
+
+    #[test]
+    fn unknown_schemes_are_refused_and_known_ones_pick_their_backend() {
+        assert!(
+            matches!(DatabaseUrl::parse("postgresx://h/db"), Err(DbError::UnsupportedScheme(s)) if s == "postgresx")
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://h/db").unwrap().backend,
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.sqlite3").unwrap().backend,
+            Backend::Sqlite
+        );
+        assert_eq!(DatabaseUrl::parse("./x.sqlite3").unwrap().backend, Backend::Sqlite);
+    }
 }

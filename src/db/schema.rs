@@ -136,6 +136,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    faults (id) {
+        id -> Text,
+        position -> BigInt,
+        preset -> Nullable<Text>,
+        match_method -> Nullable<Text>,
+        match_path -> Nullable<Text>,
+        match_partner_tenant_id -> Nullable<Text>,
+        match_customer_tenant_id -> Nullable<Text>,
+        respond_status -> Nullable<Integer>,
+        respond_shape -> Nullable<Text>,
+        respond_code -> Nullable<BigInt>,
+        respond_error_name -> Nullable<Text>,
+        respond_description -> Nullable<Text>,
+        respond_retry_after_seconds -> Nullable<BigInt>,
+        latency_ms -> BigInt,
+        times -> Nullable<BigInt>,
+        probability -> Double,
+        seed -> BigInt,
+        matched -> BigInt,
+        fired -> BigInt,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    fault_counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        partner_tenant_id -> Text,
+        customer_id -> Text,
+        reference_customer_id -> Text,
+        billing_cycle -> Text,
+        line_items -> Text,
+        creation_date -> Timestamp,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    form_nonces (nonce) {
+        nonce -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(customer_relationships -> customers (customer_id));
 diesel::joinable!(agreements -> customers (customer_id));
 
@@ -150,4 +203,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     continuation_tokens,
     clock_offsets,
     shared_secrets,
+    faults,
+    fault_counters,
+    orders,
+    form_nonces,
 );

@@ -1,13 +1,16 @@
 //! The typed auth extractor: `Authorized<Rule>` runs contract §3.7 steps 3 to 5 (token, partner registration,
-//! auth mode, role, partner type) and yields the caller.
+//! auth mode, role, partner type), then the fault rules of the control plane (control-plane spec §13.3), and
+//! yields the caller.
 
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use chrono::{DateTime, Utc};
+use percent_encoding::percent_decode_str;
 
 use super::error::ApiError;
 use super::state::AppState;
@@ -15,6 +18,7 @@ use crate::auth::claims::tenant_hint;
 use crate::domain::ids::TenantId;
 use crate::domain::partner::PartnerType;
 use crate::service;
+use crate::service::faults::RequestFacts;
 
 /// Which callers an operation admits (one column pair of the role matrix, contract §3.4).
 pub trait AccessRule {
@@ -67,6 +71,14 @@ pub struct Caller {
 #[derive(Debug, Clone)]
 pub struct AuthenticatedTenant(pub String);
 
+/// The id of the fault rule that answered or delayed the request, kept in the request extensions for the journal.
+#[derive(Debug, Clone)]
+pub struct FaultMark(pub String);
+
+/// The partner's mirror now used for the request, kept in the request extensions for the journal.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestMirrorNow(pub DateTime<Utc>);
+
 /// Extractor of a caller admitted by rule `R`.
 pub struct Authorized<R> {
     /// The caller.
@@ -111,10 +123,28 @@ async fn authorize(req: &HttpRequest, app_only_allowed: bool, resellers_allowed:
         .insert(AuthenticatedTenant(identity.tenant.to_string()));
     let tenant = identity.tenant.to_string();
     let auto_register = state.auto_register_partners;
-    let partner = state
+    let mode_allowed = !identity.app_only || app_only_allowed;
+    let role_allowed = identity.roles.may_use_agreement_api();
+    let facts = RequestFacts {
+        method: req.method().as_str().to_owned(),
+        path: percent_decode_str(req.path()).decode_utf8_lossy().into_owned(),
+        partner_tenant_id: tenant.clone(),
+    };
+    // Registration, then the fault rules only for a caller that passes every check (one database trip).
+    let (partner, firing) = state
         .store
-        .run(move |conn| service::partners::admit(conn, &tenant, auto_register))
+        .run(move |conn| {
+            let partner = service::partners::admit(conn, &tenant, auto_register)?;
+            let type_allowed = partner.partner_type != PartnerType::IndirectReseller || resellers_allowed;
+            let firing = if mode_allowed && role_allowed && type_allowed {
+                service::faults::evaluate(conn, &facts)?
+            } else {
+                None
+            };
+            Ok((partner, firing))
+        })
         .await?;
+    req.extensions_mut().insert(RequestMirrorNow(partner.now));
     if identity.app_only && !app_only_allowed {
         return Err(ApiError::app_only_refused());
     }
@@ -123,6 +153,15 @@ async fn authorize(req: &HttpRequest, app_only_allowed: bool, resellers_allowed:
     }
     if partner.partner_type == PartnerType::IndirectReseller && !resellers_allowed {
         return Err(ApiError::reseller_refused());
+    }
+    if let Some(firing) = firing {
+        req.extensions_mut().insert(FaultMark(firing.fault_id.clone()));
+        if firing.latency_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(firing.latency_ms)).await;
+        }
+        if let Some(respond) = &firing.respond {
+            return Err(ApiError::injected(&firing.fault_id, respond));
+        }
     }
     Ok(Caller {
         tenant: identity.tenant,

@@ -1,11 +1,11 @@
 //! Customer operations (f1)–(f3): create, list with continuation tokens, get (contract §4.6).
 
-use actix_web::{get, post, web, HttpRequest};
+use actix_web::{get, patch, post, web, HttpRequest};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::agreements::customer_id;
-use super::caller::{AnyMode, Authorized};
+use super::caller::{AnyMode, AppUser, Authorized};
 use super::collection::{Attributes, Collection, Link, LinkHeader};
 use super::error::ApiError;
 use super::idempotent::run_once;
@@ -416,4 +416,122 @@ pub async fn get_customer(
         .run(move |conn| customers::get(conn, &tenant, &customer))
         .await?;
     ApiReply::ok(&CustomerDto::full(&found))
+}
+
+/// The invitation link of (f4).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RelationshipRequestDto {
+    /// URL of the (simulated) admin-center invitation page to send to the customer.
+    pub url: String,
+    /// `{"objectType":"RelationshipRequest"}`.
+    pub attributes: Attributes,
+}
+
+/// GET /v1/customers/relationshiprequests
+#[utoipa::path(
+    tag = "customers",
+    params(
+        ("indirectResellerId" = Option<String>, Query, description = "Copied into the invitation URL"),
+        ("indirectCloudSolutionProviderId" = Option<String>, Query, description = "Copied into the invitation URL"),
+        ("dualRoleIndirectRelationship" = Option<String>, Query, description = "Copied into the invitation URL"),
+    ),
+    responses(
+        (status = 200, description = "The invitation URL", body = RelationshipRequestDto),
+        (status = 401, description = "Token missing or invalid", body = super::openapi::Fault),
+        (status = 403, description = "App-only token (900329) or missing role (900150)", body = super::openapi::Fault),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/customers/relationshiprequests")]
+pub async fn relationship_request(
+    auth: Authorized<AppUser>,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<ApiReply, ApiError> {
+    let caller = auth.caller;
+    let query = QueryParams::parse(req.query_string());
+    let mut url = form_urlencoded::Serializer::new(String::new());
+    url.append_pair("invType", "ResellerRelationship")
+        .append_pair("partnerId", caller.tenant.as_str())
+        .append_pair("msppId", "0")
+        .append_pair("DAP", "false");
+    for name in [
+        "indirectResellerId",
+        "indirectCloudSolutionProviderId",
+        "dualRoleIndirectRelationship",
+    ] {
+        if let Some(value) = query.get(name) {
+            url.append_pair(name, value);
+        }
+    }
+    ApiReply::ok(&RelationshipRequestDto {
+        url: format!(
+            "{}/_mirror/admin-center/partner-invitation?{}",
+            state.public_base_url,
+            url.finish()
+        ),
+        attributes: Attributes::of("RelationshipRequest"),
+    })
+}
+
+/// Body of (f5): only removal is supported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateRelationshipRequest {
+    /// Must be `none` (any case).
+    #[schema(example = "none")]
+    pub relationship_to_partner: String,
+}
+
+/// PATCH /v1/customers/{customer_tenant_id}
+#[utoipa::path(
+    tag = "customers",
+    params(("customer_tenant_id" = String, Path, description = "Customer tenant id (GUID)")),
+    request_body = UpdateRelationshipRequest,
+    responses(
+        (status = 200, description = "Relationship removed; the full customer", body = CustomerDto),
+        (status = 400, description = "Invalid body (800002) or customer id not a GUID (900118)", body = super::openapi::Fault),
+        (status = 401, description = "Token missing or invalid", body = super::openapi::Fault),
+        (status = 403, description = "App-only token (900329) or missing role (900150)", body = super::openapi::Fault),
+        (status = 404, description = "Customer unknown (60003)", body = super::openapi::Fault),
+        (status = 409, description = "MS-RequestId reused for a different request (990001)", body = super::openapi::Fault),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/v1/customers/{customer_tenant_id}")]
+pub async fn remove_relationship(
+    auth: Authorized<AppUser>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<ApiReply, ApiError> {
+    let caller = auth.caller;
+    let body = json_body::read(payload).await;
+    run_once(&req, &state, &caller, &body, || async {
+        let customer = customer_id(&path)?;
+        let input = parse_removal(&req, &body);
+        let tenant = caller.tenant.clone();
+        let updated = state
+            .store
+            .run(move |conn| customers::remove_relationship(conn, &tenant, &customer, input))
+            .await?;
+        ApiReply::ok(&CustomerDto::full(&updated))
+    })
+    .await
+}
+
+fn parse_removal(req: &HttpRequest, body: &RawBody) -> Result<(), FieldErrors> {
+    let value = json_body::parse(req, body)?;
+    let root = Obj::root(&value);
+    let raw = root.required_string("relationshipToPartner")?;
+    match rules::Relationship::parse(raw) {
+        Some(rules::Relationship::None) => Ok(()),
+        _ => Err(FieldError::new(
+            "relationshipToPartner",
+            Reason::UnsupportedValue,
+            "relationshipToPartner must be none: only removing the relationship is supported",
+        )
+        .into()),
+    }
 }

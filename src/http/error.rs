@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::auth::AuthFailure;
 use crate::domain::FieldErrors;
+use crate::service::faults::{Respond, Shape};
 use crate::service::ServiceError;
 
 /// `source` of `/v1` faults.
@@ -14,6 +15,9 @@ pub const SOURCE_PARTNER_FD: &str = "PartnerFD";
 pub const SOURCE_MIRROR: &str = "PartnerCenterMirror";
 /// Wire text of 900150.
 pub const ROLE_REFUSED: &str = "The supplied role does not have the rights to perform the requested operation.";
+/// What the admin center tells a customer with legacy purchases (control-plane spec §9.2).
+pub const LEGACY_PURCHASES_TEXT: &str =
+    "Please reach out to your Partner to confirm your acceptance of the Microsoft Customer Agreement.";
 /// Wire text of 600061.
 pub const DUPLICATE_TEXT: &str = "A partner confirmed agreement already exists for the customer.";
 
@@ -35,7 +39,21 @@ pub enum ApiError {
     },
     /// Shape B 600061.
     DuplicateAttestation,
+    /// An answer injected by a fault rule (control-plane spec §13), in shape A, B or C.
+    Injected {
+        /// HTTP status.
+        status: StatusCode,
+        /// The rendered body.
+        body: Value,
+        /// `Retry-After` in seconds.
+        retry_after: Option<u64>,
+        /// Sent as `MS-Mirror-Fault`.
+        fault_id: String,
+    },
 }
+
+/// Header naming the fault rule that answered.
+pub const FAULT_HEADER: &str = "MS-Mirror-Fault";
 
 impl ApiError {
     /// A shape A fault with empty `data` and source `PartnerFD`.
@@ -46,6 +64,17 @@ impl ApiError {
             description: description.into(),
             data: Vec::new(),
             source: SOURCE_PARTNER_FD,
+        }
+    }
+
+    /// A shape A fault with its own `source`.
+    pub fn fault_from(status: StatusCode, code: i64, description: impl Into<String>, source: &'static str) -> ApiError {
+        ApiError::Fault {
+            status,
+            code,
+            description: description.into(),
+            data: Vec::new(),
+            source,
         }
     }
 
@@ -142,10 +171,44 @@ impl ApiError {
         )
     }
 
+    /// The answer of a firing fault rule, rendered in its shape (control-plane spec §13.1).
+    pub fn injected(fault_id: &str, respond: &Respond) -> ApiError {
+        let status = StatusCode::from_u16(respond.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let description = respond
+            .description
+            .clone()
+            .unwrap_or_else(|| injected_description(respond.status).to_owned());
+        let code = respond.code.unwrap_or(0);
+        let retry_after = respond.retry_after_seconds.and_then(|s| u64::try_from(s).ok());
+        let body = match respond.shape {
+            Shape::A => json!({ "code": code, "description": description, "data": [], "source": SOURCE_PARTNER_FD }),
+            Shape::B => json!({
+                "code": code,
+                "message": description,
+                "description": description,
+                "errorName": respond.error_name.clone().unwrap_or_default(),
+                "isRetryable": respond.status == 429 || respond.status >= 500,
+                "parameters": {},
+                "errorMessageExtended": format!("InternalErrorCode={code}")
+            }),
+            Shape::C => json!({
+                "statusCode": respond.status,
+                "message": format!("Rate limit is exceeded. Try again in {} seconds.", retry_after.unwrap_or(1)),
+            }),
+        };
+        ApiError::Injected {
+            status,
+            body,
+            retry_after,
+            fault_id: fault_id.to_owned(),
+        }
+    }
+
     /// HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Fault { status, .. } => *status,
+            ApiError::Injected { status, .. } => *status,
             ApiError::DuplicateAttestation => StatusCode::BAD_REQUEST,
         }
     }
@@ -169,7 +232,26 @@ impl ApiError {
                 "parameters": {},
                 "errorMessageExtended": "InternalErrorCode=600061"
             }),
+            ApiError::Injected { body, .. } => body.clone(),
         }
+    }
+}
+
+/// The generic description of an injected answer without one (mirror choice).
+fn injected_description(status: u16) -> &'static str {
+    match status {
+        400 => "The request is invalid.",
+        401 => "The request is not authorized.",
+        403 => "The operation is not allowed.",
+        404 => "The requested resource was not found.",
+        409 => "The request conflicts with the current state.",
+        429 => "Rate limit is exceeded.",
+        500 => "An unexpected error occurred.",
+        502 => "The service received an invalid answer from an upstream service.",
+        503 => "The service is temporarily unavailable; try again later.",
+        504 => "The service did not answer in time.",
+        other if other < 500 => "The request failed.",
+        _ => "The service failed to process the request.",
     }
 }
 
@@ -185,9 +267,18 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status())
-            .insert_header((header::CONTENT_TYPE, "application/json; charset=utf-8"))
-            .body(self.body().to_string())
+        let mut builder = HttpResponse::build(self.status());
+        builder.insert_header((header::CONTENT_TYPE, "application/json; charset=utf-8"));
+        if let ApiError::Injected {
+            retry_after, fault_id, ..
+        } = self
+        {
+            if let Some(seconds) = retry_after {
+                builder.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            builder.insert_header((FAULT_HEADER, fault_id.as_str()));
+        }
+        builder.body(self.body().to_string())
     }
 }
 
@@ -239,6 +330,22 @@ impl From<ServiceError> for ApiError {
                 990001,
                 format!("MS-RequestId {request_id} was already used for a different request."),
             ),
+            ServiceError::PurchaseBlocked => ApiError::fault(
+                StatusCode::FORBIDDEN,
+                13605,
+                "The customer has not accepted the Microsoft Customer Agreement; confirm its acceptance before purchasing.",
+            ),
+            ServiceError::UnknownCustomer(customer) => ApiError::mirror(
+                StatusCode::NOT_FOUND,
+                990131,
+                format!("No customer with id {customer} exists in the mirror."),
+            ),
+            ServiceError::LegacyPurchases(customer) => ApiError::mirror_with_data(
+                StatusCode::CONFLICT,
+                990132,
+                LEGACY_PURCHASES_TEXT,
+                vec![json!({ "reason": "hasLegacyPurchases", "customerTenantId": customer })],
+            ),
             ServiceError::UnknownPartner(tenant) => ApiError::mirror(
                 StatusCode::NOT_FOUND,
                 990130,
@@ -253,6 +360,41 @@ impl From<ServiceError> for ApiError {
                 StatusCode::CONFLICT,
                 990150,
                 "A clock never moves backwards; use {\"reset\": true} to rewind it.",
+            ),
+            ServiceError::UnknownFault(id) => ApiError::mirror(
+                StatusCode::NOT_FOUND,
+                990140,
+                format!("No fault with id {id} exists."),
+            ),
+            ServiceError::FaultIdInUse(id) => {
+                let message = format!("The fault id {id} is already in use.");
+                ApiError::mirror_with_data(
+                    StatusCode::BAD_REQUEST,
+                    990110,
+                    message.clone(),
+                    vec![json!({ "field": "id", "reason": "alreadyInUse", "message": message })],
+                )
+            }
+            ServiceError::InvalidControlRequest(errors) => ApiError::Fault {
+                status: StatusCode::BAD_REQUEST,
+                code: 990110,
+                description: errors.description(),
+                data: errors
+                    .0
+                    .iter()
+                    .map(|e| json!({ "field": e.field, "reason": e.reason.as_str(), "message": e.message }))
+                    .collect(),
+                source: SOURCE_MIRROR,
+            },
+            ServiceError::InvalidFixture(errors) => ApiError::mirror_with_data(
+                StatusCode::BAD_REQUEST,
+                990120,
+                errors.description(),
+                errors
+                    .0
+                    .iter()
+                    .map(|e| json!({ "field": e.field, "reason": e.reason.as_str(), "message": e.message }))
+                    .collect(),
             ),
             ServiceError::Unavailable(detail) => {
                 tracing::error!(%detail, "database unavailable");

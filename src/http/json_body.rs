@@ -21,18 +21,23 @@ pub struct RawBody {
 }
 
 /// Reads the whole payload, keeping at most `BODY_LIMIT + 1` bytes.
-pub async fn read(mut payload: web::Payload) -> RawBody {
+pub async fn read(payload: web::Payload) -> RawBody {
+    read_with_limit(payload, BODY_LIMIT).await
+}
+
+/// Reads the whole payload, keeping at most `limit + 1` bytes (fixtures and snapshots allow 16 MiB).
+pub async fn read_with_limit(mut payload: web::Payload, limit: usize) -> RawBody {
     let mut body = RawBody::default();
     while let Some(chunk) = payload.next().await {
         let Ok(chunk) = chunk else {
-            body.too_large = body.bytes.len() > BODY_LIMIT;
+            body.too_large = body.bytes.len() > limit;
             break;
         };
-        if body.bytes.len() <= BODY_LIMIT {
-            let room = BODY_LIMIT + 1 - body.bytes.len();
+        if body.bytes.len() <= limit {
+            let room = limit + 1 - body.bytes.len();
             body.bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
-        if body.bytes.len() > BODY_LIMIT {
+        if body.bytes.len() > limit {
             body.too_large = true;
         }
     }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use crate::auth::dev_key::DevKey;
 use crate::auth::Verifier;
+use crate::http::journal::Journal;
 use crate::service::document_links::LinkSigner;
+use crate::service::form_tokens::FormTokens;
 use crate::service::Store;
 
 /// Shared state of an instance.
@@ -19,6 +21,8 @@ pub struct AppState {
     pub dev_key: Option<Arc<DevKey>>,
     /// Document-link signer.
     pub links: LinkSigner,
+    /// Form-token issuer of the admin-center pages (same key, `form:` prefix).
+    pub forms: FormTokens,
     /// Persisted instance id of `WWW-Authenticate`.
     pub instance_id: String,
     /// Base URL of generated links, without trailing slash.
@@ -31,4 +35,8 @@ pub struct AppState {
     pub admin_token: Option<String>,
     /// First accepted audience (default audience of minted tokens).
     pub default_audience: String,
+    /// The request journal of this instance (control-plane spec §12).
+    pub journal: Arc<Journal>,
+    /// The startup fixture file (control-plane spec §6.5), reloaded by `POST /_mirror/reset?reloadFixtures=true`.
+    pub fixtures_file: Option<PathBuf>,
 }

@@ -213,3 +213,11 @@ fn attestation_of(row: AgreementRow) -> Result<Attestation, ServiceError> {
         recorded_at: clock::from_row_time(row.recorded_at),
     })
 }
+
+/// Every record of a partner for a customer, newest recorded first, without visibility checks (control plane).
+pub fn all_records(conn: &mut DbConnection, partner: &str, customer: &str) -> Result<Vec<Attestation>, ServiceError> {
+    db::agreements::history(conn, partner, customer)?
+        .into_iter()
+        .map(attestation_of)
+        .collect()
+}

@@ -236,3 +236,20 @@ fn customer_of(row: &CustomerRow, relationship: &RelationshipRow) -> Result<Cust
         relationship,
     })
 }
+
+/// Removes the partner's reseller relationship (contract §4.6 (f5)); repeating it changes nothing.
+pub fn remove_relationship(
+    conn: &mut DbConnection,
+    partner: &TenantId,
+    customer: &CustomerId,
+    input: Result<(), FieldErrors>,
+) -> Result<Customer, ServiceError> {
+    db::transaction(conn, |conn| {
+        if !db::customers::lock_relationship(conn, partner.as_str(), customer.as_str())? {
+            return Err(ServiceError::CustomerNotFound);
+        }
+        input?;
+        db::customers::set_relationship(conn, partner.as_str(), customer.as_str(), Relationship::None.as_str())?;
+        get(conn, partner, customer)
+    })
+}

@@ -30,6 +30,15 @@ pub enum ServiceError {
     /// `MS-RequestId` reused for a different request.
     #[error("MS-RequestId {0} was already used for a different request")]
     IdempotencyConflict(String),
+    /// Purchase without a Customer Agreement attestation or direct acceptance.
+    #[error("the customer has not accepted the Microsoft Customer Agreement")]
+    PurchaseBlocked,
+    /// No customer with this id exists in the mirror.
+    #[error("the customer {0} does not exist")]
+    UnknownCustomer(String),
+    /// The customer has legacy purchases and cannot accept the Customer Agreement itself.
+    #[error("the customer {0} must have its partner confirm the acceptance")]
+    LegacyPurchases(String),
     /// No partner is registered with this tenant id.
     #[error("the partner tenant {0} is not registered")]
     UnknownPartner(String),
@@ -39,6 +48,18 @@ pub enum ServiceError {
     /// A clock change would move a clock backwards.
     #[error("the clock would move backwards")]
     ClockBackwards,
+    /// No fault rule has this id.
+    #[error("no fault with id {0}")]
+    UnknownFault(String),
+    /// A fault rule with this id exists already.
+    #[error("the fault id {0} is already in use")]
+    FaultIdInUse(String),
+    /// An invalid control-plane request (990110), every field error at once.
+    #[error("invalid control request: {}", .0.description())]
+    InvalidControlRequest(FieldErrors),
+    /// A fixture or snapshot with errors, every one of them (control-plane spec §6.4).
+    #[error("{0}")]
+    InvalidFixture(super::fixtures::FixtureErrors),
     /// The database cannot be reached.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),

@@ -1,15 +1,24 @@
 //! Floor 2, the rules of the domain: plain synchronous functions over a database connection, run off the async threads by [`Store`].
 
+pub mod admin_center;
 pub mod agreements;
 pub mod clock;
+pub mod compliance;
+pub mod customer_admin;
 pub mod customers;
 pub mod document_content;
 pub mod document_links;
 pub mod error;
+pub mod faults;
+pub mod fixtures;
+pub mod form_tokens;
 pub mod idempotency;
+pub mod notifications;
+pub mod orders;
 pub mod partners;
 pub mod passwords;
 pub mod registry;
+pub mod reset;
 pub mod shared_keys;
 pub mod store;
 

@@ -31,6 +31,11 @@ pub fn verify(password: &str, phc: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// True when `phc` is a well-formed argon2id PHC string (as stored for seeded customers).
+pub fn is_argon2id_phc(phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|parsed| parsed.algorithm.as_str() == "argon2id" && parsed.hash.is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,15 @@
-//! Test harness: starts the real server on port 0 with a fresh data directory, mints tokens, sends requests and checks the wire shapes of contract.md §2 and §5.
+//! Test harness: starts the real server on port 0 with a fresh data directory (and, when `PCM_TEST_POSTGRES_URL`
+//! is set, a fresh PostgreSQL database), mints tokens, sends requests and checks the wire shapes of contract.md §2
+//! and §5.
 
+use std::io::Write;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use partner_center_mirror::config::Settings;
 use partner_center_mirror::startup::Application;
@@ -29,6 +35,154 @@ pub const LEGACY_TEMPLATE_MESSAGE: &str =
 pub const DATE_AGREED: &str = "2024-05-01T08:30:00.000Z";
 pub const DATE_AGREED_ECHO: &str = "2024-05-01T08:30:00Z";
 
+// ------------------------------------------------------------- PostgreSQL
+
+/// The variable naming an admin URL of the PostgreSQL server the suite runs against.
+pub const POSTGRES_URL_VARIABLE: &str = "PCM_TEST_POSTGRES_URL";
+
+/// The admin URL of the PostgreSQL server (`PCM_TEST_POSTGRES_URL`, e.g. `postgres://root@127.0.0.1:5432/postgres`),
+/// when set. With it, every server of the suite gets a fresh database on that server.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var(POSTGRES_URL_VARIABLE)
+        .ok()
+        .map(|url| url.trim().to_owned())
+        .filter(|url| !url.is_empty())
+}
+
+/// True when running in CI (`CI=true`), where PostgreSQL is required.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| value.eq_ignore_ascii_case("true") || value == "1")
+}
+
+/// The admin URL for a test that needs PostgreSQL. Without `PCM_TEST_POSTGRES_URL` the test is skipped: a
+/// `SKIPPED` line goes to the real stderr (not captured by the test harness) and `None` comes back. In CI
+/// (`CI=true`) a missing variable fails the test, and a set variable naming an unreachable server always does.
+pub fn require_postgres(test_name: &str) -> Option<String> {
+    let Some(url) = postgres_admin_url() else {
+        assert!(
+            !in_ci(),
+            "{test_name}: PostgreSQL is required in CI (CI=true) but {POSTGRES_URL_VARIABLE} is not set"
+        );
+        let mut stderr = std::io::stderr().lock();
+        // Written to the process's stderr directly so that `cargo test` shows it even when the test passes.
+        let _ = writeln!(stderr, "SKIPPED {test_name}: {POSTGRES_URL_VARIABLE} is not set");
+        return None;
+    };
+    assert_postgres_reachable(&url);
+    Some(url)
+}
+
+/// Panics with a clear message when the admin URL does not lead to a server (checked once per run).
+fn assert_postgres_reachable(admin_url: &str) {
+    static CHECK: OnceLock<Result<(), String>> = OnceLock::new();
+    let outcome = CHECK.get_or_init(|| {
+        let mut conn = PgConnection::establish(admin_url).map_err(|e| e.to_string())?;
+        conn.batch_execute("SELECT 1").map_err(|e| e.to_string())
+    });
+    if let Err(error) = outcome {
+        panic!("PostgreSQL at {POSTGRES_URL_VARIABLE}={admin_url} is unreachable: {error}");
+    }
+}
+
+/// A database created for one test and dropped (with its connections) when the value is dropped.
+#[derive(Debug)]
+pub struct TestDatabase {
+    admin_url: String,
+    /// The database name (`pcm_<uuid>`).
+    pub name: String,
+    /// The URL a server uses.
+    pub url: String,
+}
+
+impl TestDatabase {
+    /// Creates an empty database on the server of `admin_url`.
+    pub fn create(admin_url: &str) -> TestDatabase {
+        assert_postgres_reachable(admin_url);
+        let name = format!("pcm_{}", Uuid::new_v4().simple());
+        let mut conn = PgConnection::establish(admin_url)
+            .unwrap_or_else(|e| panic!("cannot connect to {POSTGRES_URL_VARIABLE}={admin_url}: {e}"));
+        // A throwaway database need not wait for its commits to reach the disk.
+        // (Two calls: CREATE DATABASE cannot run in the implicit transaction of a multi-statement batch.)
+        for statement in [
+            format!("CREATE DATABASE {name}"),
+            format!("ALTER DATABASE {name} SET synchronous_commit = off"),
+        ] {
+            conn.batch_execute(&statement)
+                .unwrap_or_else(|e| panic!("cannot create the test database {name}: {e}"));
+        }
+        TestDatabase {
+            admin_url: admin_url.to_owned(),
+            url: url_with_database(admin_url, &name),
+            name,
+        }
+    }
+
+    /// [`TestDatabase::create`] on a blocking thread.
+    pub async fn create_async(admin_url: &str) -> TestDatabase {
+        let admin_url = admin_url.to_owned();
+        tokio::task::spawn_blocking(move || TestDatabase::create(&admin_url))
+            .await
+            .expect("creating the test database joins")
+    }
+
+    /// A fresh admin connection to this database (for assertions on its rows).
+    pub fn connect(&self) -> PgConnection {
+        PgConnection::establish(&self.url).expect("a connection to the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let dropped = PgConnection::establish(&self.admin_url).and_then(|mut conn| {
+            conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+        });
+        if let Err(error) = dropped {
+            let _ = writeln!(
+                std::io::stderr(),
+                "cannot drop the test database {}: {error}",
+                self.name
+            );
+        }
+    }
+}
+
+/// `url` with its database (path) replaced by `database`; user, host, port and query stay.
+pub fn url_with_database(url: &str, database: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    let query = tail.find('?').map_or("", |at| &tail[at..]);
+    format!("{scheme}://{authority}/{database}{query}")
+}
+
+/// `host:port` of a PostgreSQL URL (port 5432 when absent).
+pub fn url_host_port(url: &str) -> String {
+    let (_, rest) = url.split_once("://").expect("a URL with a scheme");
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host_port = if host_port.is_empty() { "127.0.0.1" } else { host_port };
+    if host_port
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+    {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    }
+}
+
+/// `url` with its `host:port` replaced.
+pub fn url_with_host_port(url: &str, host_port: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user, _)) => format!("{scheme}://{user}@{host_port}{tail}"),
+        None => format!("{scheme}://{host_port}{tail}"),
+    }
+}
+
+// ------------------------------------------------------------ the server
+
 /// A running mirror instance with its own data directory.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`
@@ -39,6 +193,8 @@ pub struct TestApp {
     pub handle: ServerHandle,
     pub settings: Settings,
     server: JoinHandle<std::io::Result<()>>,
+    /// The PostgreSQL database this instance created (shared with instances started beside it).
+    database: Option<Arc<TestDatabase>>,
 }
 
 /// Starts a server with the default test settings.
@@ -46,16 +202,50 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-/// Starts a server after `adjust` changed the default test settings.
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let data_dir = tempfile::tempdir().expect("a temporary data directory");
+/// The default test settings for a data directory.
+fn test_settings(data_dir: &TempDir) -> Settings {
     let mut settings = Settings::for_tests(data_dir.path());
     settings.jwt_hs256_secret = Some(TEST_SECRET.to_owned());
-    adjust(&mut settings);
-    start(settings, data_dir).await
+    settings
 }
 
-async fn start(settings: Settings, data_dir: TempDir) -> TestApp {
+/// Starts a server after `adjust` changed the default test settings. With `PCM_TEST_POSTGRES_URL` set, the
+/// server gets a fresh PostgreSQL database, dropped when the last instance using it is dropped; otherwise
+/// SQLite in its data directory.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("a temporary data directory");
+    let mut settings = test_settings(&data_dir);
+    let database = match postgres_admin_url() {
+        Some(admin_url) => Some(Arc::new(TestDatabase::create_async(&admin_url).await)),
+        None => None,
+    };
+    if let Some(database) = &database {
+        settings.database_url = Some(database.url.clone());
+    }
+    adjust(&mut settings);
+    start(settings, data_dir, database).await
+}
+
+/// Starts a server with its own data directory on an existing database URL, which it neither creates nor drops.
+pub async fn spawn_app_on(database_url: &str, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("a temporary data directory");
+    let mut settings = test_settings(&data_dir);
+    settings.database_url = Some(database_url.to_owned());
+    adjust(&mut settings);
+    start(settings, data_dir, None).await
+}
+
+/// Starts a second server with its own data directory on the database of `other` (the database lives on
+/// until both are dropped). On SQLite the second server opens the first one's database file.
+pub async fn spawn_app_beside(other: &TestApp, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("a temporary data directory");
+    let mut settings = test_settings(&data_dir);
+    settings.database_url = Some(other.settings.effective_database_url());
+    adjust(&mut settings);
+    start(settings, data_dir, other.database.clone()).await
+}
+
+async fn start(settings: Settings, data_dir: TempDir, database: Option<Arc<TestDatabase>>) -> TestApp {
     let application = Application::build(settings.clone())
         .await
         .expect("the application starts");
@@ -75,6 +265,7 @@ async fn start(settings: Settings, data_dir: TempDir) -> TestApp {
         handle,
         settings,
         server,
+        database,
     }
 }
 
@@ -86,6 +277,7 @@ impl TestApp {
             handle,
             settings,
             server,
+            database,
             ..
         } = self;
         handle.stop(true).await;
@@ -93,7 +285,29 @@ impl TestApp {
             .await
             .expect("the server task joins")
             .expect("the server stops cleanly");
-        start(settings, data_dir).await
+        start(settings, data_dir, database).await
+    }
+
+    /// The database URL this instance uses.
+    pub fn database_url(&self) -> String {
+        self.settings.effective_database_url()
+    }
+
+    /// The PostgreSQL database the harness created for this instance, if any.
+    pub fn test_database(&self) -> Option<&TestDatabase> {
+        self.database.as_deref()
+    }
+
+    /// Polls `GET /_mirror/ready` until it answers 200 or `deadline` passes; returns the last reply.
+    pub async fn wait_ready(&self, deadline: Duration) -> Reply {
+        let until = std::time::Instant::now() + deadline;
+        loop {
+            let reply = self.get_anonymous("/_mirror/ready").await;
+            if reply.status == 200 || std::time::Instant::now() >= until {
+                return reply;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Absolute URL of a path on this server.

@@ -2,14 +2,26 @@
 
 mod helpers;
 
+mod admin_center;
 mod agreement_history;
 mod agreements_metadata;
 mod auth;
 mod cli;
 mod confirm_acceptance;
+mod control_customers;
+mod control_faults;
+mod control_fixtures;
+mod control_journal;
+mod control_reset;
 mod conventions;
+mod customer_side;
 mod customers;
 mod direct_sign_status;
+mod idempotency;
+mod migrations;
+mod outage;
 mod persistence;
+mod postgres_instances;
+mod seed_scenarios;
 mod swagger;
 mod template_documents;

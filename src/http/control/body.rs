@@ -62,6 +62,9 @@ fn classify(path: &str, message: &str, category: serde_json::error::Category) ->
     let join = |name: &str| {
         if path.is_empty() || path == "." {
             name.to_owned()
+        } else if path == name || path.ends_with(&format!(".{name}")) {
+            // serde_path_to_error already ends the path with an unknown member's name.
+            path.to_owned()
         } else {
             format!("{path}.{name}")
         }

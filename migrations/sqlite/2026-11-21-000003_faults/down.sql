@@ -1,0 +1,2 @@
+DROP TABLE fault_counters;
+DROP TABLE faults;

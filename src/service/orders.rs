@@ -1,0 +1,116 @@
+//! The purchase gate (contract §4.7): an order is accepted only after a Customer Agreement attestation by this
+//! partner or the customer's direct acceptance.
+
+use chrono::{DateTime, Utc};
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use serde_json::{json, Value};
+
+use super::agreements::known_customer;
+use super::{clock, ServiceError};
+use crate::db::{self, orders::OrderRow, DbConnection};
+use crate::domain::ids::{CustomerId, TenantId};
+use crate::domain::templates::MCA_TYPE;
+use crate::domain::FieldErrors;
+
+/// One line of an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineItem {
+    /// Line number (≥ 0).
+    pub line_item_number: i64,
+    /// Offer id, not checked against any catalogue.
+    pub offer_id: String,
+    /// Quantity (≥ 1).
+    pub quantity: i64,
+    /// Friendly name.
+    pub friendly_name: Option<String>,
+}
+
+/// A validated order request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    /// Billing cycle, echoed.
+    pub billing_cycle: String,
+    /// Lines (1 to 50).
+    pub line_items: Vec<LineItem>,
+}
+
+/// A placed order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// 32 random letters and digits.
+    pub id: String,
+    /// The customer.
+    pub reference_customer_id: String,
+    /// Billing cycle.
+    pub billing_cycle: String,
+    /// Lines.
+    pub line_items: Vec<LineItem>,
+    /// When it was placed.
+    pub creation_date: DateTime<Utc>,
+    /// Always `pending`.
+    pub status: String,
+}
+
+/// True when the partner may sell to the customer: an MCA attestation by this partner or a direct acceptance.
+pub fn gate_open(conn: &mut DbConnection, partner: &str, customer: &str) -> Result<bool, ServiceError> {
+    if db::agreements::exists_of_type(conn, partner, customer, MCA_TYPE)? {
+        return Ok(true);
+    }
+    Ok(db::customers::find(conn, customer)?.is_some_and(|c| c.direct_acceptance_at.is_some()))
+}
+
+/// Places an order: visibility, then validation, then the gate (contract §4.7).
+pub fn place(
+    conn: &mut DbConnection,
+    partner: &TenantId,
+    customer: &CustomerId,
+    input: Result<NewOrder, FieldErrors>,
+    now: DateTime<Utc>,
+) -> Result<Order, ServiceError> {
+    known_customer(conn, partner, customer)?;
+    let input = input?;
+    if !gate_open(conn, partner.as_str(), customer.as_str())? {
+        return Err(ServiceError::PurchaseBlocked);
+    }
+    let id: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
+    let creation_date = clock::to_row_time(now);
+    db::orders::insert(
+        conn,
+        &OrderRow {
+            id: id.clone(),
+            partner_tenant_id: partner.to_string(),
+            customer_id: customer.to_string(),
+            reference_customer_id: customer.to_string(),
+            billing_cycle: input.billing_cycle.clone(),
+            line_items: stored_lines(&input.line_items).to_string(),
+            creation_date,
+            status: "pending".to_owned(),
+        },
+    )?;
+    Ok(Order {
+        id,
+        reference_customer_id: customer.to_string(),
+        billing_cycle: input.billing_cycle,
+        line_items: input.line_items,
+        creation_date: clock::from_row_time(creation_date),
+        status: "pending".to_owned(),
+    })
+}
+
+/// The stored form of order lines.
+pub fn stored_lines(lines: &[LineItem]) -> Value {
+    Value::Array(
+        lines
+            .iter()
+            .map(|l| {
+                json!({ "lineItemNumber": l.line_item_number, "offerId": l.offer_id,
+                        "quantity": l.quantity, "friendlyName": l.friendly_name })
+            })
+            .collect(),
+    )
+}
