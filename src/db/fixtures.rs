@@ -2,8 +2,11 @@
 
 use diesel::prelude::*;
 
+use chrono::NaiveDateTime;
+
 use super::models::{AgreementRow, CustomerRow, NotificationRow, RelationshipRow};
-use super::schema::{agreements, customer_relationships, customers, notifications, partners};
+use super::orders::OrderRow;
+use super::schema::{agreements, customer_relationships, customers, faults, notifications, orders, partners};
 use super::DbConnection;
 
 /// True when at least one partner or one customer is stored.
@@ -63,4 +66,36 @@ pub fn notification_exists(conn: &mut DbConnection, id: &str) -> QueryResult<boo
         .first(conn)
         .optional()?;
     Ok(found.is_some())
+}
+
+/// Every order, ordered by customer, then creation date, then id.
+pub fn all_orders(conn: &mut DbConnection) -> QueryResult<Vec<OrderRow>> {
+    orders::table
+        .order((orders::customer_id.asc(), orders::creation_date.asc(), orders::id.asc()))
+        .select(OrderRow::as_select())
+        .load(conn)
+}
+
+/// True when an order with this id exists.
+pub fn order_exists(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(orders::table.filter(orders::id.eq(id)))).get_result(conn)
+}
+
+/// Sets the counters, the state and the creation time of a fault just created from a fixture.
+pub fn restore_fault_state(
+    conn: &mut DbConnection,
+    id: &str,
+    matched: i64,
+    fired: i64,
+    active: bool,
+    created_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(faults::table.filter(faults::id.eq(id)))
+        .set((
+            faults::matched.eq(matched),
+            faults::fired.eq(fired),
+            faults::active.eq(active),
+            faults::created_at.eq(created_at),
+        ))
+        .execute(conn)
 }

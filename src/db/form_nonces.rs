@@ -21,8 +21,3 @@ pub fn insert(conn: &mut DbConnection, nonce: &str, expires_at: NaiveDateTime) -
 pub fn purge_expired(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(dsl::form_nonces.filter(dsl::expires_at.lt(now))).execute(conn)
 }
-
-/// Deletes every used nonce (whole-mirror reset, control-plane spec §5).
-pub fn delete_all(conn: &mut DbConnection) -> QueryResult<usize> {
-    diesel::delete(dsl::form_nonces).execute(conn)
-}

@@ -8,6 +8,8 @@ pub mod pages;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 use self::forms::FormFields;
 use self::pages::InvitationView;
@@ -24,6 +26,40 @@ pub const CONTENT_SECURITY_POLICY: &str =
 
 const INVITATION_PATH: &str = "/_mirror/admin-center/partner-invitation";
 const AGREEMENT_PATH: &str = "/_mirror/admin-center/agreement";
+
+/// Fields of the invitation page's forms (documentation only; the body is read by [`forms::FormFields`]).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationForm {
+    /// The hidden single-use token of the form.
+    pub form_token: String,
+    /// Existing customer: the admin sign-in name (`admin@<domain>`); its presence selects that form.
+    pub user_name: Option<String>,
+    /// Existing customer: the admin password.
+    pub password: Option<String>,
+    /// New customer tenant: a DNS name not used by another customer.
+    pub domain: Option<String>,
+    /// New customer tenant: 1 to 256 characters.
+    pub company_name: Option<String>,
+    /// Checkbox (`on`): accept the reseller relationship; required for a new tenant.
+    pub accept_relationship: Option<String>,
+    /// Checkbox (`on`): also accept the Microsoft Customer Agreement.
+    pub accept_mca: Option<String>,
+}
+
+/// Fields of the agreement page's sign-in form (documentation only).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgreementForm {
+    /// The hidden single-use token of the form.
+    pub form_token: String,
+    /// The admin sign-in name (`admin@<domain>`), any case.
+    pub user_name: String,
+    /// The admin password, exactly.
+    pub password: String,
+    /// Checkbox (`on`): accept the Microsoft Customer Agreement.
+    pub accept_mca: Option<String>,
+}
 
 /// An HTML answer with the headers of control-plane spec §10.1.
 fn html(status: StatusCode, body: String) -> HttpResponse {
@@ -175,10 +211,11 @@ pub async fn invitation_page(req: HttpRequest, state: web::Data<AppState>) -> Re
         ("partnerId" = String, Query, description = "Tenant id of the inviting partner"),
     ),
     request_body(
+        content = InvitationForm,
         content_type = "application/x-www-form-urlencoded",
         description = "Existing customer: `formToken`, `userName`, `password`, `acceptRelationship`, `acceptMca`. \
 New customer tenant: `formToken`, `domain`, `companyName`, `acceptRelationship` (required), `acceptMca`. \
-Checkboxes send `on`; a form with `userName` is the existing-customer form."
+Checkboxes send `on`; a form with a `userName` or `password` field is the existing-customer form."
     ),
     responses(
         (status = 200, description = "`signedIn`, `done`, or `mcaRefused` with the relationship applied; the page holds fresh form tokens", content_type = "text/html"),
@@ -208,7 +245,7 @@ pub async fn invitation_post(
         relationship: fields.ticked("acceptRelationship"),
         mca: fields.ticked("acceptMca"),
     };
-    let (form, submission) = if fields.has("userName") {
+    let (form, submission) = if fields.get("userName").is_some() || fields.get("password").is_some() {
         (
             FormName::InvitationExisting,
             Submission::SignIn {
@@ -254,6 +291,7 @@ pub async fn agreement_page(req: HttpRequest, state: web::Data<AppState>) -> Htt
 #[utoipa::path(
     tag = "mirror",
     request_body(
+        content = AgreementForm,
         content_type = "application/x-www-form-urlencoded",
         description = "`formToken`, `userName`, `password`, `acceptMca` (checkbox, `on`)."
     ),

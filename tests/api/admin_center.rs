@@ -399,6 +399,8 @@ async fn wrong_credentials_on_either_page_answer_sign_in_failed_and_change_nothi
         2,
         "the answer holds fresh tokens"
     );
+    let blank = invitation_sign_in(&app, &path, "", "", &["acceptRelationship"]).await;
+    assert_outcome(&blank, 403, "signInFailed");
 
     assert_eq!(internal_view(&app, &customer).await, before, "nothing changed");
     assert_eq!(is_signed(&app, &owner.token, &customer).await, json!(false));

@@ -65,8 +65,34 @@ async fn get_snapshot(app: &TestApp) -> Value {
 }
 
 fn loaded(partners: usize, customers: usize, agreements: usize, direct: usize, notifications: usize) -> Value {
+    let mut counts = loaded_with(partners, customers, agreements, direct, 0, 0);
+    counts["loaded"]["notifications"] = json!(notifications);
+    counts
+}
+
+/// The counts of a load without notifications.
+fn loaded_with(
+    partners: usize,
+    customers: usize,
+    agreements: usize,
+    direct: usize,
+    orders: usize,
+    faults: usize,
+) -> Value {
     json!({ "loaded": { "partners": partners, "customers": customers, "agreements": agreements,
-        "directAcceptances": direct, "orders": 0, "faults": 0, "notifications": notifications } })
+        "directAcceptances": direct, "orders": orders, "faults": faults, "notifications": 0 } })
+}
+
+/// The derived id of a seeded order without one: SHA-256 of the URN, first 32 hex digits.
+fn derived_order_id(customer: &str, index: usize) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("urn:partner-center-mirror:order:{customer}:{index}").as_bytes());
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// A one-line order body of (g).
+fn order_line(offer: &str, quantity: i64) -> Value {
+    json!({ "lineItemNumber": 0, "offerId": offer, "quantity": quantity, "friendlyName": "Seats" })
 }
 
 /// Asserts 400 990120 and returns `(field, reason)` of every item, checking each has a message.
@@ -274,12 +300,10 @@ async fn every_error_of_a_fixture_is_reported_with_its_json_path_in_one_answer()
         ("customers[3].agreements[0].dateAgreed", "invalidFormat"),
         ("customers[3].agreements[0].primaryContact.email", "invalidFormat"),
         ("customers[3].agreements[1].primaryContact", "required"),
-        ("customers[3].orders", "unsupportedValue"),
         ("customers[4].ownerPartnerTenantId", "required"),
         ("clock.globalOffsetSeconds", "outOfRange"),
         ("clock.partners[0].offsetSeconds", "invalidFormat"),
         ("clock.partners[0].partnerTenantId", "unknownPartner"),
-        ("faults[0]", "unsupportedValue"),
         ("notifications[0].status", "unknownField"),
         ("notifications[0].customerTenantId", "unknownCustomer"),
     ];
@@ -654,4 +678,280 @@ async fn the_binary_exits_with_status_two_on_an_invalid_startup_fixture_file() {
             && stderr.contains("formatVersion (unsupportedVersion)"),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn orders_of_a_fixture_show_under_their_partner_and_the_purchase_gate_keeps_working() {
+    let app = spawn_app().await;
+    let mut fixture = spec_example();
+    fixture["customers"][1]["orders"] = json!([
+        { "lineItems": [ order_line("CFQ7TTC0LH0Z:0001:CFQ7TTC0K18P", 3) ] },
+        { "id": "c9x2mB7q0TnW4kLp8sVd3RfY6hJz1aQe", "partnerTenantId": OWNER, "billingCycle": "annual",
+          "creationDate": "2026-01-16T10:00:00.123456Z", "status": "completed",
+          "lineItems": [ { "lineItemNumber": 0, "offerId": "A", "quantity": 1 },
+                         { "lineItemNumber": 1, "offerId": "B", "quantity": 2, "friendlyName": "Extra" } ] }
+    ]);
+    let reply = post_fixture(&app, &fixture).await;
+    reply.assert_status(200);
+    assert_eq!(reply.body["loaded"]["orders"], json!(2));
+    assert_eq!(reply.body["loaded"]["customers"], json!(2));
+
+    let view = send(app.request(Method::GET, &format!("/_mirror/customers/{FABRIKAM}"), None)).await;
+    view.assert_status(200);
+    let link = &view.body["partners"][0];
+    assert_eq!(link["partnerTenantId"], json!(OWNER));
+    assert_eq!(link["purchaseGateOpen"], json!(true));
+    let orders = link["orders"].as_array().expect("orders");
+    assert_eq!(orders.len(), 2, "{orders:?}");
+    // Oldest first: the dated order, then the one placed at load time with its derived id.
+    assert_eq!(
+        orders[0],
+        json!({ "id": "c9x2mB7q0TnW4kLp8sVd3RfY6hJz1aQe", "referenceCustomerId": FABRIKAM, "billingCycle": "annual",
+                "lineItems": [ { "lineItemNumber": 0, "offerId": "A", "quantity": 1, "friendlyName": null },
+                               { "lineItemNumber": 1, "offerId": "B", "quantity": 2, "friendlyName": "Extra" } ],
+                "creationDate": "2026-01-16T10:00:00.123456Z", "status": "completed",
+                "attributes": { "objectType": "Order" } })
+    );
+    assert_eq!(orders[1]["id"], json!(derived_order_id(FABRIKAM, 0)));
+    assert_eq!(orders[1]["billingCycle"], json!("monthly"));
+    assert_eq!(orders[1]["status"], json!("pending"));
+    assert_eq!(
+        orders[1]["lineItems"],
+        json!([order_line("CFQ7TTC0LH0Z:0001:CFQ7TTC0K18P", 3)])
+    );
+
+    // (g) still places orders next to the seeded ones, and still refuses a closed gate.
+    let token = TokenBuilder::app_user(OWNER).sign();
+    let body = json!({ "lineItems": [ order_line("CFQ7TTC0LH0Z:0001:CFQ7TTC0K18P", 1) ] });
+    let placed = app
+        .post_json(&format!("/v1/customers/{FABRIKAM}/orders"), &token, &body)
+        .await;
+    placed.assert_status(201);
+    assert_eq!(placed.body["status"], json!("pending"));
+    let blocked = app
+        .post_json(&format!("/v1/customers/{CONTOSO}/orders"), &token, &body)
+        .await;
+    blocked.assert_status(403);
+    let view = send(app.request(Method::GET, &format!("/_mirror/customers/{FABRIKAM}"), None)).await;
+    assert_eq!(view.body["partners"][0]["orders"].as_array().map(Vec::len), Some(3));
+
+    // The same fixture after a reset gives the same derived id.
+    let again = put_snapshot(&app, &fixture).await;
+    again.assert_status(200);
+    let snapshot = get_snapshot(&app).await;
+    let fabrikam = snapshot["customers"]
+        .as_array()
+        .expect("customers")
+        .iter()
+        .find(|c| c["id"] == json!(FABRIKAM))
+        .expect("Fabrikam");
+    let ids: Vec<&Value> = fabrikam["orders"]
+        .as_array()
+        .expect("orders")
+        .iter()
+        .map(|o| &o["id"])
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            &json!("c9x2mB7q0TnW4kLp8sVd3RfY6hJz1aQe"),
+            &json!(derived_order_id(FABRIKAM, 0))
+        ]
+    );
+}
+
+#[tokio::test]
+async fn bad_orders_and_faults_are_reported_with_their_json_paths() {
+    let app = spawn_app().await;
+    let mut seeded = spec_example();
+    seeded["customers"][1]["orders"] = json!([ { "id": "TakenTakenTakenTakenTakenTaken12",
+        "lineItems": [ order_line("A", 1) ] } ]);
+    post_fixture(&app, &seeded).await.assert_status(200);
+    let taken = send(
+        app.request(Method::POST, "/_mirror/faults", None)
+            .json(&json!({ "id": "taken", "preset": "throttled" })),
+    )
+    .await;
+    taken.assert_status(201);
+
+    let fresh = "2b1e0000-0000-4000-8000-0000000000b1";
+    let mut bad = customer(fresh, OWNER, "orders.example.com");
+    bad["orders"] = json!([
+        { "id": "short", "lineItems": [ order_line("A", 1) ] },
+        { "partnerTenantId": RESELLER, "lineItems": [ order_line("A", 1) ] },
+        { "lineItems": [] },
+        { "status": "shipped", "creationDate": "yesterday" },
+        { "lineItems": [ { "lineItemNumber": -1, "quantity": 0, "colour": "red" } ] },
+        { "id": "SameSameSameSameSameSameSameSame", "lineItems": [ order_line("A", 1) ] },
+        { "id": "SameSameSameSameSameSameSameSame", "lineItems": [ order_line("A", 1) ] },
+        { "id": "TakenTakenTakenTakenTakenTaken12", "lineItems": [ order_line("A", 1) ] },
+        "not an order"
+    ]);
+    let fixture = json!({ "formatVersion": 1, "customers": [ bad ], "faults": [
+        { "preset": "slow" },
+        { "match": { "path": "/_mirror/faults" }, "respond": { "status": 503, "code": 1 } },
+        { "respond": { "status": "503" } },
+        { "preset": "throttled", "times": 2, "fired": 3 },
+        { "preset": "throttled", "remaining": 1 },
+        { "id": "dup", "preset": "throttled" },
+        { "id": "dup", "preset": "throttled" },
+        { "id": "taken", "preset": "throttled" },
+        { "preset": "throttled", "colour": 1 },
+        { "preset": "throttled", "times": 2, "fired": 2, "active": true },
+        { "preset": "throttled", "times": 2, "fired": 1, "remaining": 0 },
+        { "preset": "throttled", "fired": 2, "matched": 1 }
+    ] });
+    let reply = post_fixture(&app, &fixture).await;
+    let errors = fixture_errors(&reply);
+    let expected = [
+        ("customers[0].orders[0].id", "invalidFormat"),
+        ("customers[0].orders[1].partnerTenantId", "noRelationship"),
+        ("customers[0].orders[2].lineItems", "outOfRange"),
+        ("customers[0].orders[3].status", "unsupportedValue"),
+        ("customers[0].orders[3].creationDate", "invalidFormat"),
+        ("customers[0].orders[3].lineItems", "required"),
+        ("customers[0].orders[4].lineItems[0].colour", "unknownField"),
+        ("customers[0].orders[4].lineItems[0].lineItemNumber", "outOfRange"),
+        ("customers[0].orders[4].lineItems[0].offerId", "required"),
+        ("customers[0].orders[4].lineItems[0].quantity", "outOfRange"),
+        ("customers[0].orders[6].id", "duplicateId"),
+        ("customers[0].orders[7].id", "alreadyExists"),
+        ("customers[0].orders[8]", "invalidType"),
+        ("faults[0].preset", "unsupportedValue"),
+        ("faults[1].match.path", "invalidFormat"),
+        ("faults[2].respond.status", "invalidType"),
+        ("faults[3].fired", "outOfRange"),
+        ("faults[4].remaining", "unsupportedValue"),
+        ("faults[6].id", "duplicateId"),
+        ("faults[7].id", "alreadyExists"),
+        ("faults[8].colour", "unknownField"),
+        ("faults[9].active", "unsupportedValue"),
+        ("faults[10].remaining", "unsupportedValue"),
+        ("faults[11].matched", "outOfRange"),
+    ];
+    for (field, reason) in expected {
+        assert_has(&errors, field, reason);
+    }
+    assert_eq!(errors.len(), expected.len(), "no other errors: {errors:?}");
+    // Nothing of it was stored.
+    let faults = send(app.request(Method::GET, "/_mirror/faults", None)).await;
+    assert_eq!(faults.body["totalCount"], json!(1));
+    assert_eq!(get_snapshot(&app).await["customers"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn a_snapshot_with_orders_and_faults_survives_get_put_get_unchanged() {
+    let app = spawn_app().await;
+    let mut fixture = spec_example();
+    fixture["customers"][1]["orders"] = json!([ { "lineItems": [ order_line("CFQ7TTC0LH0Z:0001:CFQ7TTC0K18P", 2) ] } ]);
+    fixture["faults"] = json!([
+        { "preset": "serviceUnavailable", "match": { "method": "delete", "path": "/v1/never/**" } },
+        { "id": "fault-1", "preset": "tenantNotFound", "times": 5, "remaining": 3, "matched": 4,
+          "createdAt": "2026-02-03T04:05:06.789Z", "probability": 0.25, "seed": 42,
+          "match": { "customerTenantId": "B44BB1FB-C595-45B0-9E09-D657365580BF", "method": "PUT" } }
+    ]);
+    let reply = post_fixture(&app, &fixture).await;
+    reply.assert_status(200);
+    assert_eq!(reply.body, loaded_with(2, 2, 1, 1, 1, 2));
+    let listed = send(app.request(Method::GET, "/_mirror/faults", None)).await;
+    let ids: Vec<&Value> = listed.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|f| &f["id"])
+        .collect();
+    assert_eq!(
+        ids,
+        [&json!("fault-2"), &json!("fault-1")],
+        "a generated id skips the ids the fixture gives"
+    );
+    let restored = &listed.body["items"][1];
+    assert_eq!(
+        (
+            &restored["fired"],
+            &restored["matched"],
+            &restored["remaining"],
+            &restored["active"]
+        ),
+        (&json!(2), &json!(4), &json!(3), &json!(true))
+    );
+    assert_eq!(restored["createdAt"], json!("2026-02-03T04:05:06.789Z"));
+    assert_eq!(restored["match"]["customerTenantId"], json!(CONTOSO));
+
+    // More state through /v1 and the control plane: an order of (g), a fault that fired until it expired, a
+    // latency-only fault.
+    let token = TokenBuilder::app_user(OWNER).sign();
+    let body =
+        json!({ "billingCycle": "annual", "lineItems": [ { "lineItemNumber": 0, "offerId": "X", "quantity": 7 } ] });
+    app.post_json(&format!("/v1/customers/{FABRIKAM}/orders"), &token, &body)
+        .await
+        .assert_status(201);
+    for fault in [
+        json!({ "preset": "throttled", "times": 1, "match": { "method": "GET", "path": "/v1/customers" }, "respond": { "retryAfterSeconds": 3 } }),
+        json!({ "id": "slow.one", "latencyMs": 10, "match": { "path": "/v1/nothing/*" } }),
+    ] {
+        send(app.request(Method::POST, "/_mirror/faults", None).json(&fault))
+            .await
+            .assert_status(201);
+    }
+    app.get("/v1/customers", &token).await.assert_status(429);
+    app.get("/v1/customers", &token).await.assert_status(200);
+
+    let first = get_snapshot(&app).await;
+    let fabrikam = first["customers"]
+        .as_array()
+        .expect("customers")
+        .iter()
+        .find(|c| c["id"] == json!(FABRIKAM))
+        .expect("Fabrikam");
+    let orders = fabrikam["orders"].as_array().expect("orders");
+    assert_eq!(orders.len(), 2);
+    assert_eq!(orders[0]["id"], json!(derived_order_id(FABRIKAM, 0)));
+    assert_eq!(
+        orders[1]["lineItems"],
+        json!([{ "lineItemNumber": 0, "offerId": "X", "quantity": 7, "friendlyName": null }])
+    );
+    assert_eq!(orders[1]["billingCycle"], json!("annual"));
+    assert_eq!(orders[1]["partnerTenantId"], json!(OWNER));
+    let faults = first["faults"].as_array().expect("faults");
+    let ids: Vec<&Value> = faults.iter().map(|f| &f["id"]).collect();
+    assert_eq!(
+        ids,
+        [
+            &json!("fault-2"),
+            &json!("fault-1"),
+            &json!("fault-3"),
+            &json!("slow.one")
+        ],
+        "faults in creation order"
+    );
+    assert_eq!(
+        faults[2],
+        json!({ "id": "fault-3", "preset": "throttled",
+                "match": { "method": "GET", "path": "/v1/customers", "partnerTenantId": null, "customerTenantId": null },
+                "respond": { "status": 429, "shape": "C", "retryAfterSeconds": 3 }, "latencyMs": 0, "times": 1,
+                "remaining": 0, "probability": 1, "seed": 0, "matched": 1, "fired": 1, "active": false,
+                "createdAt": faults[2]["createdAt"] })
+    );
+    assert_eq!(faults[3]["respond"], json!(null));
+
+    // GET → PUT → GET.
+    let put = put_snapshot(&app, &first).await;
+    put.assert_status(200);
+    assert_eq!(put.body, loaded_with(2, 2, 1, 1, 2, 4));
+    assert_eq!(get_snapshot(&app).await, first, "GET → PUT → GET");
+
+    // The fault id counter restarted with the reset and skips the loaded ids.
+    let next = send(
+        app.request(Method::POST, "/_mirror/faults", None)
+            .json(&json!({ "preset": "throttled", "match": { "path": "/v1/none" } })),
+    )
+    .await;
+    next.assert_status(201);
+    assert_eq!(next.body["id"], json!("fault-4"));
+    // The expired fault stays expired; (g) still answers.
+    app.get("/v1/customers", &token).await.assert_status(200);
+    app.post_json(&format!("/v1/customers/{FABRIKAM}/orders"), &token, &body)
+        .await
+        .assert_status(201);
 }

@@ -32,11 +32,6 @@ impl FormFields {
         self.get(name).unwrap_or_default().to_owned()
     }
 
-    /// True when a field is present and not empty.
-    pub fn has(&self, name: &str) -> bool {
-        self.get(name).is_some_and(|v| !v.is_empty())
-    }
-
     /// True for a ticked checkbox: browsers send `on`; `true`, `1` and `yes` count too, any case.
     pub fn ticked(&self, name: &str) -> bool {
         self.get(name).is_some_and(|v| {
@@ -106,7 +101,7 @@ mod tests {
         assert!(!fields.ticked("acceptRelationship"));
         assert_eq!(fields.text("p"), "+ 1");
         assert!(!FormFields::parse(b"acceptMca=off").ticked("acceptMca"));
-        assert!(!FormFields::parse(b"UserName=x").has("userName"));
+        assert_eq!(FormFields::parse(b"UserName=x").get("userName"), None);
     }
 
     #[test]

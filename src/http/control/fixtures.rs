@@ -5,11 +5,11 @@
 use actix_web::http::header;
 use actix_web::{get, post, put, web, HttpRequest};
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::admin::Admin;
 use super::body::field_error;
+use super::faults::FaultDto;
 use super::partners::seconds;
 use crate::domain::contact::Contact;
 use crate::domain::customer::{Address, BillingProfile};
@@ -19,8 +19,10 @@ use crate::http::json_body;
 use crate::http::reply::ApiReply;
 use crate::http::state::AppState;
 use crate::service::fixtures::{
-    self, AgreementSeed, CustomerSeed, LoadSummary, NotificationSeed, PartnerSeed, RelationshipSeed, Snapshot,
+    self, AgreementSeed, CustomerSeed, LoadSummary, NotificationSeed, OrderSeed, PartnerSeed, RelationshipSeed,
+    Snapshot,
 };
+use crate::service::orders::LineItem;
 
 /// Largest fixture or snapshot body.
 pub const FIXTURE_BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -37,9 +39,10 @@ pub struct FixtureDocument {
     pub customers: Vec<FixtureCustomer>,
     /// Clock offsets; the named ones replace the current ones.
     pub clock: FixtureClock,
-    /// Fault rules (`POST /_mirror/faults` bodies plus `id`, `remaining`, `matched`, `fired`).
-    #[schema(value_type = Vec<Object>)]
-    pub faults: Vec<Value>,
+    /// Fault rules in creation order: `POST /_mirror/faults` bodies plus `id`, `remaining`, `matched`, `fired`;
+    /// the snapshot writes the stored-fault shape of `GET /_mirror/faults/{id}`, whose `active` and `createdAt`
+    /// are read back too (`active` must agree with `times` and `fired`).
+    pub faults: Vec<FaultDto>,
     /// Outbox messages (spec §11, without `status`).
     pub notifications: Vec<FixtureNotification>,
 }
@@ -204,15 +207,71 @@ pub struct FixtureCustomer {
     pub direct_acceptance: Option<FixtureDirectAcceptance>,
     /// Agreement records (the snapshot orders them by `recordedAt`).
     pub agreements: Vec<FixtureAgreement>,
-    /// Orders (contract §4.7); refused until the mirror stores orders.
-    #[schema(value_type = Vec<Object>)]
-    pub orders: Vec<Value>,
+    /// Orders of every partner (contract §4.7); the snapshot orders them by `creationDate`, then `id`.
+    pub orders: Vec<FixtureOrder>,
     /// Creation time (default: load time plus the array index in microseconds).
     pub created_at: String,
     /// Commerce id (default: UUIDv5 of `urn:partner-center-mirror:commerce:<id>`).
     pub commerce_id: String,
     /// Billing profile (defaults of spec §6.2).
     pub billing_profile: FixtureBillingProfile,
+}
+
+/// One line of an order.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FixtureLineItem {
+    /// Line number, at least 0.
+    pub line_item_number: i64,
+    /// Offer id (not checked against any catalogue).
+    pub offer_id: String,
+    /// Quantity, at least 1.
+    pub quantity: i64,
+    /// Friendly name, or null.
+    pub friendly_name: Option<String>,
+}
+
+/// An order (contract §4.7) of one partner for the customer.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FixtureOrder {
+    /// 32 letters and digits, new to the mirror (default: the first 32 hex digits of the SHA-256 of
+    /// `urn:partner-center-mirror:order:<customer id>:<index>`).
+    pub id: String,
+    /// The ordering partner (default: the owner); it must know the customer.
+    pub partner_tenant_id: String,
+    /// Billing cycle (default `monthly`).
+    pub billing_cycle: String,
+    /// 1 to 50 lines.
+    pub line_items: Vec<FixtureLineItem>,
+    /// When it was placed (default: load time).
+    pub creation_date: String,
+    /// `pending` (default), `completed` or `cancelled`.
+    pub status: String,
+}
+
+impl From<LineItem> for FixtureLineItem {
+    fn from(l: LineItem) -> Self {
+        FixtureLineItem {
+            line_item_number: l.line_item_number,
+            offer_id: l.offer_id,
+            quantity: l.quantity,
+            friendly_name: l.friendly_name,
+        }
+    }
+}
+
+impl From<OrderSeed> for FixtureOrder {
+    fn from(o: OrderSeed) -> Self {
+        FixtureOrder {
+            id: o.id,
+            partner_tenant_id: o.partner_tenant_id,
+            billing_cycle: o.billing_cycle,
+            line_items: o.line_items.into_iter().map(Into::into).collect(),
+            creation_date: format_utc(&o.creation_date),
+            status: o.status,
+        }
+    }
 }
 
 /// One partner's clock offset.
@@ -351,7 +410,7 @@ impl From<CustomerSeed> for FixtureCustomer {
                 accepted_at: format_utc(&at),
             }),
             agreements: c.agreements.into_iter().map(Into::into).collect(),
-            orders: Vec::new(),
+            orders: c.orders.into_iter().map(Into::into).collect(),
             created_at: format_utc(&c.created_at),
             commerce_id: c.commerce_id,
             billing_profile: billing_dto(c.billing.id, c.billing.etag, c.billing.profile),
@@ -398,7 +457,7 @@ impl From<Snapshot> for FixtureDocument {
                     })
                     .collect(),
             },
-            faults: s.faults,
+            faults: s.faults.into_iter().map(Into::into).collect(),
             notifications: s.notifications.into_iter().map(Into::into).collect(),
         }
     }
