@@ -7,6 +7,9 @@ use clap::{Args, Parser, Subcommand};
 /// The audience every Partner Center token carries unless configured otherwise (contract §3.1 step 6).
 pub const DEFAULT_AUDIENCE: &str = "https://api.partnercenter.microsoft.com";
 
+/// The `From` of outgoing notification mail unless configured otherwise (control-plane spec §2).
+pub const DEFAULT_SMTP_FROM: &str = "no-reply@partner-center-mirror.invalid";
+
 /// Command line of the `partner-center-mirror` binary.
 #[derive(Debug, Parser)]
 #[command(
@@ -91,6 +94,139 @@ pub struct ServeArgs {
     pub database: DatabaseArgs,
     #[command(flatten)]
     pub control: ControlArgs,
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
+}
+
+/// Optional SMTP delivery of the notification outbox (control-plane spec §2, §11.3).
+#[derive(Debug, Clone, Args)]
+pub struct SmtpArgs {
+    /// SMTP server the notification outbox is delivered to: smtp://host:port or smtps://user:password@host:port.
+    /// Unset: nothing ever leaves the mirror.
+    #[arg(long = "smtp-url", env = "PCM_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// `From` of outgoing notification mail.
+    #[arg(long = "smtp-from", env = "PCM_SMTP_FROM", default_value = DEFAULT_SMTP_FROM)]
+    pub smtp_from: String,
+    /// Unit of the retry backoff in milliseconds: a failed message is retried after min(2^attempts, 300) units.
+    /// Meant for tests; 1000 (seconds) otherwise.
+    #[arg(
+        long = "smtp-retry-base-ms",
+        env = "PCM_SMTP_RETRY_BASE_MS",
+        default_value_t = 1000,
+        hide = true
+    )]
+    pub smtp_retry_base_ms: u64,
+}
+
+impl Default for SmtpArgs {
+    fn default() -> Self {
+        SmtpArgs {
+            smtp_url: None,
+            smtp_from: DEFAULT_SMTP_FROM.to_owned(),
+            smtp_retry_base_ms: 1000,
+        }
+    }
+}
+
+/// Transport security of an SMTP URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtp://`: plain SMTP, no TLS (a local test mail server).
+    Plain,
+    /// `smtps://`: TLS from the first byte (implicit TLS).
+    Implicit,
+}
+
+/// A parsed SMTP URL.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpEndpoint {
+    /// Plain or implicit TLS.
+    pub security: SmtpSecurity,
+    /// Host name or IP address (without brackets).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// User name and password (`smtps://` only), percent-decoded.
+    pub credentials: Option<(String, String)>,
+}
+
+impl std::fmt::Debug for SmtpEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpEndpoint")
+            .field("security", &self.security)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("credentials", &self.credentials.as_ref().map(|(user, _)| (user, "***")))
+            .finish()
+    }
+}
+
+impl SmtpEndpoint {
+    /// Parses `smtp://host:port` or `smtps://[user:password@]host:port`; the message says what is wrong.
+    pub fn parse(url: &str) -> Result<SmtpEndpoint, ConfigError> {
+        let wrong = |why: &str| {
+            ConfigError(format!(
+                "the SMTP URL must look like smtp://host:port or smtps://user:password@host:port ({why})"
+            ))
+        };
+        let url = url.trim();
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| wrong("no scheme"))?;
+        let security = match scheme.to_ascii_lowercase().as_str() {
+            "smtp" => SmtpSecurity::Plain,
+            "smtps" => SmtpSecurity::Implicit,
+            _ => return Err(wrong("the scheme is neither smtp nor smtps")),
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.contains(['/', '?', '#']) {
+            return Err(wrong("a path, query or fragment is not allowed"));
+        }
+        let (userinfo, host_port) = match rest.rsplit_once('@') {
+            Some((userinfo, host_port)) => (Some(userinfo), host_port),
+            None => (None, rest),
+        };
+        let credentials = match userinfo {
+            None => None,
+            Some(_) if security == SmtpSecurity::Plain => {
+                return Err(wrong("credentials are only sent over smtps://"));
+            }
+            Some(userinfo) => {
+                let (user, password) = userinfo
+                    .split_once(':')
+                    .ok_or_else(|| wrong("the credentials need user:password"))?;
+                let decode = |part: &str| {
+                    percent_encoding::percent_decode_str(part)
+                        .decode_utf8()
+                        .map(|text| text.into_owned())
+                        .map_err(|_| wrong("the credentials are not valid UTF-8 once decoded"))
+                };
+                let (user, password) = (decode(user)?, decode(password)?);
+                if user.is_empty() {
+                    return Err(wrong("the user name is empty"));
+                }
+                Some((user, password))
+            }
+        };
+        let (host, port) = host_port.rsplit_once(':').ok_or_else(|| wrong("no port"))?;
+        let port = port
+            .parse::<u16>()
+            .ok()
+            .filter(|port| *port != 0)
+            .ok_or_else(|| wrong("the port must be 1 to 65535"))?;
+        let host = match host.strip_prefix('[') {
+            Some(inner) => inner.strip_suffix(']').ok_or_else(|| wrong("unclosed bracket"))?,
+            None => host,
+        };
+        if host.is_empty() || host.contains(['[', ']', '@', ' ']) {
+            return Err(wrong("no valid host"));
+        }
+        Ok(SmtpEndpoint {
+            security,
+            host: host.to_owned(),
+            port,
+            credentials,
+        })
+    }
 }
 
 /// Control-plane settings (control-plane spec §2).
@@ -220,6 +356,8 @@ pub struct Settings {
     pub database: DatabaseArgs,
     /// Control plane.
     pub control: ControlArgs,
+    /// SMTP delivery of the outbox (off without a URL).
+    pub smtp: SmtpArgs,
 }
 
 /// A configuration that cannot be used; the message says why.
@@ -245,6 +383,7 @@ impl Settings {
             clock_leeway_seconds: 300,
             database: DatabaseArgs::default(),
             control: ControlArgs::default(),
+            smtp: SmtpArgs::default(),
         }
     }
 
@@ -267,6 +406,11 @@ impl Settings {
             control: ControlArgs {
                 admin_token: args.control.admin_token.filter(|t| !t.is_empty()),
                 ..args.control
+            },
+            smtp: SmtpArgs {
+                smtp_url: args.smtp.smtp_url.filter(|u| !u.trim().is_empty()),
+                smtp_from: args.smtp.smtp_from.trim().to_owned(),
+                ..args.smtp
             },
         };
         settings.validate()?;
@@ -332,7 +476,24 @@ impl Settings {
         if self.audiences.is_empty() {
             return Err(ConfigError("at least one accepted audience is needed".to_owned()));
         }
+        self.smtp_endpoint()?;
+        if !is_plain_address(&self.smtp.smtp_from) {
+            return Err(ConfigError(format!(
+                "the SMTP sender must be an address like name@example.com (got {})",
+                self.smtp.smtp_from
+            )));
+        }
+        if self.smtp.smtp_retry_base_ms == 0 || self.smtp.smtp_retry_base_ms > 3_600_000 {
+            return Err(ConfigError(
+                "the SMTP retry base must be 1 to 3600000 milliseconds".to_owned(),
+            ));
+        }
         Ok(())
+    }
+
+    /// The SMTP server the outbox is delivered to, when one is configured.
+    pub fn smtp_endpoint(&self) -> Result<Option<SmtpEndpoint>, ConfigError> {
+        self.smtp.smtp_url.as_deref().map(SmtpEndpoint::parse).transpose()
     }
 
     /// Pool settings of the database.
@@ -370,6 +531,19 @@ pub fn is_loopback_bind(bind: &str) -> bool {
             .parse::<std::net::IpAddr>()
             .map(|ip| ip.is_loopback())
             .unwrap_or(false)
+}
+
+/// A bare `local@domain` address: no spaces, no angle brackets, one `@` with something on both sides.
+fn is_plain_address(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && text.bytes().all(|b| b.is_ascii_graphic() && b != b'<' && b != b'>')
+        }
+        None => false,
+    }
 }
 
 fn clean_list(values: Vec<String>) -> Vec<String> {

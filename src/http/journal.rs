@@ -251,12 +251,27 @@ fn render_body(captured: &Captured, content_type: Option<&str>) -> (Option<Strin
     };
     let redacted = if media.as_deref() == Some("application/x-www-form-urlencoded") && captured.complete {
         redact_form(text)
+    } else if media.as_deref() == Some("text/html") {
+        redact_html_password(cut(text, REDACTION_WINDOW))
     } else {
         redact_json_text(cut(text, REDACTION_WINDOW))
     };
     let shown = cut(&redacted, BODY_CUT);
     let truncated = shown.len() < redacted.len() || !captured.complete || captured.total > captured.bytes.len();
     (Some(shown.to_owned()), truncated)
+}
+
+/// Replaces the content of the admin-center page's generated password (`<dd id="admin-password">`).
+fn redact_html_password(text: &str) -> String {
+    const OPEN: &str = "id=\"admin-password\">";
+    match text.find(OPEN) {
+        Some(start) => {
+            let value_start = start + OPEN.len();
+            let value_end = text[value_start..].find('<').map_or(text.len(), |i| value_start + i);
+            format!("{}{REDACTED}{}", &text[..value_start], &text[value_end..])
+        }
+        None => text.to_owned(),
+    }
 }
 
 /// The longest prefix of at most `limit` bytes ending at a character boundary.
@@ -677,6 +692,17 @@ mod tests {
         assert_eq!(redact_json_text(r#"{"password":123}"#), r#"{"password":"[redacted]"}"#);
         assert_eq!(redact_json_text(r#"["password","x"]"#), r#"["password","x"]"#);
         assert_eq!(redact_json_text("{\"é\":\"ü\"}"), "{\"é\":\"ü\"}");
+    }
+
+    #[test]
+    fn generated_passwords_on_admin_center_pages_are_redacted() {
+        assert_eq!(
+            redact_html_password(
+                r#"<dd id="admin-sign-in-name">admin@x.y</dd><dd id="admin-password">Ab3dEf7hJk2m</dd>"#
+            ),
+            r#"<dd id="admin-sign-in-name">admin@x.y</dd><dd id="admin-password">[redacted]</dd>"#
+        );
+        assert_eq!(redact_html_password("<p>nothing</p>"), "<p>nothing</p>");
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod compliance;
 pub mod customer_admin;
 pub mod customers;
+pub mod delivery;
 pub mod document_content;
 pub mod document_links;
 pub mod error;

@@ -1,5 +1,5 @@
 //! The notification outbox as read through the control plane (control-plane spec §11): status computed on the
-//! partner's clock when no SMTP server is configured.
+//! partner's clock when no SMTP server is configured, stored by the dispatcher when one is (§11.2).
 
 use chrono::{DateTime, Utc};
 
@@ -38,6 +38,17 @@ impl DeliveryStatus {
     }
 }
 
+/// How the outbox reaches its recipients (control-plane spec §11.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutboxMode {
+    /// No SMTP server: nothing leaves the mirror; a message counts as delivered once the partner's now reaches
+    /// `dueAt`.
+    #[default]
+    Computed,
+    /// An SMTP server is configured: a due message is pending until the server accepts it.
+    Smtp,
+}
+
 /// A message with its status.
 #[derive(Debug, Clone)]
 pub struct Notification {
@@ -62,8 +73,19 @@ pub struct OutboxFilter {
     pub status: Option<DeliveryStatus>,
 }
 
+/// The status of a stored message at its partner's `now`.
+pub fn status_of(row: &NotificationRow, now: DateTime<Utc>, mode: OutboxMode) -> (DeliveryStatus, Option<DateTime<Utc>>) {
+    let due = clock::from_row_time(row.due_at);
+    match (row.delivered_at, mode) {
+        (Some(at), _) => (DeliveryStatus::Delivered, Some(clock::from_row_time(at))),
+        (None, _) if now < due => (DeliveryStatus::Scheduled, None),
+        (None, OutboxMode::Computed) => (DeliveryStatus::Delivered, Some(due)),
+        (None, OutboxMode::Smtp) => (DeliveryStatus::Pending, None),
+    }
+}
+
 /// The messages matching `filter`, oldest first, with their status on each partner's clock.
-pub fn list(conn: &mut DbConnection, filter: &OutboxFilter) -> Result<Vec<Notification>, ServiceError> {
+pub fn list(conn: &mut DbConnection, filter: &OutboxFilter, mode: OutboxMode) -> Result<Vec<Notification>, ServiceError> {
     let clocks = clock::state(conn)?;
     Ok(db::notifications::all(conn)?
         .into_iter()
@@ -86,13 +108,7 @@ pub fn list(conn: &mut DbConnection, filter: &OutboxFilter) -> Result<Vec<Notifi
                 .is_none_or(|t| t.eq_ignore_ascii_case(&n.recipient))
         })
         .map(|row| {
-            let now = clocks.partner_now(&row.partner_tenant_id);
-            let due = clock::from_row_time(row.due_at);
-            let (status, delivered_at) = match row.delivered_at {
-                Some(at) => (DeliveryStatus::Delivered, Some(clock::from_row_time(at))),
-                None if now >= due => (DeliveryStatus::Delivered, Some(due)),
-                None => (DeliveryStatus::Scheduled, None),
-            };
+            let (status, delivered_at) = status_of(&row, clocks.partner_now(&row.partner_tenant_id), mode);
             Notification {
                 row,
                 status,
@@ -106,4 +122,61 @@ pub fn list(conn: &mut DbConnection, filter: &OutboxFilter) -> Result<Vec<Notifi
 /// Removes every message, or one partner's.
 pub fn clear(conn: &mut DbConnection, partner: Option<&str>) -> Result<usize, ServiceError> {
     Ok(db::notifications::delete(conn, partner)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+
+    fn row(due: DateTime<Utc>, delivered: Option<DateTime<Utc>>) -> NotificationRow {
+        NotificationRow {
+            id: "0d6c5f0e-5a52-4c57-9a3c-0b1e7b6c0e51".into(),
+            kind: "AgreementAttestationNotification".into(),
+            recipient: "someone@example.com".into(),
+            recipient_name: "Tania Carr".into(),
+            partner_tenant_id: "3b33e682-00c3-41ee-9dd2-a548adf56438".into(),
+            customer_tenant_id: "14876998-c0dc-46e6-9d0c-65a57a6c32ec".into(),
+            template_id: "117a77b0-9360-443b-8795-c6dedc750cf9".into(),
+            agreement_type: "MicrosoftCustomerAgreement".into(),
+            subject: "Subject".into(),
+            created_at: clock::to_row_time(due - Duration::minutes(30)),
+            due_at: clock::to_row_time(due),
+            delivered_at: delivered.map(clock::to_row_time),
+            attempts: 0,
+            last_error: None,
+            lease_until: None,
+        }
+    }
+
+    #[test]
+    fn without_smtp_a_due_message_counts_as_delivered_at_its_due_time() {
+        let due = Utc::now();
+        let item = row(due, None);
+        assert_eq!(
+            status_of(&item, due - Duration::seconds(1), OutboxMode::Computed),
+            (DeliveryStatus::Scheduled, None)
+        );
+        assert_eq!(
+            status_of(&item, due + Duration::hours(1), OutboxMode::Computed),
+            (DeliveryStatus::Delivered, Some(clock::from_row_time(item.due_at)))
+        );
+    }
+
+    #[test]
+    fn with_smtp_a_due_message_is_pending_until_the_server_accepted_it() {
+        let due = Utc::now();
+        let item = row(due, None);
+        assert_eq!(
+            status_of(&item, due - Duration::seconds(1), OutboxMode::Smtp),
+            (DeliveryStatus::Scheduled, None)
+        );
+        assert_eq!(status_of(&item, due, OutboxMode::Smtp), (DeliveryStatus::Pending, None));
+        let sent = row(due, Some(due + Duration::minutes(5)));
+        assert_eq!(
+            status_of(&sent, due + Duration::days(1), OutboxMode::Smtp),
+            (DeliveryStatus::Delivered, Some(clock::from_row_time(sent.delivered_at.unwrap())))
+        );
+    }
 }
