@@ -589,4 +589,79 @@ mod tests {
         settings.control.control_plane = false;
         assert!(settings.validate().is_ok());
     }
+
+    #[test]
+    fn smtp_urls_are_parsed_plain_or_with_implicit_tls_and_credentials() {
+        assert_eq!(
+            SmtpEndpoint::parse("smtp://127.0.0.1:2525").unwrap(),
+            SmtpEndpoint {
+                security: SmtpSecurity::Plain,
+                host: "127.0.0.1".into(),
+                port: 2525,
+                credentials: None,
+            }
+        );
+        assert_eq!(
+            SmtpEndpoint::parse("smtps://mirror%40example.com:p%3Ass@mail.example.com:465/").unwrap(),
+            SmtpEndpoint {
+                security: SmtpSecurity::Implicit,
+                host: "mail.example.com".into(),
+                port: 465,
+                credentials: Some(("mirror@example.com".into(), "p:ss".into())),
+            }
+        );
+        assert_eq!(SmtpEndpoint::parse("smtp://[::1]:25").unwrap().host, "::1");
+        for bad in [
+            "mail.example.com:25",
+            "http://mail.example.com:25",
+            "smtp://mail.example.com",
+            "smtp://mail.example.com:0",
+            "smtp://mail.example.com:99999",
+            "smtp://:25",
+            "smtp://user:secret@mail.example.com:25",
+            "smtps://user@mail.example.com:465",
+            "smtp://mail.example.com:25/path",
+        ] {
+            assert!(SmtpEndpoint::parse(bad).is_err(), "{bad}");
+        }
+        let shown = format!("{:?}", SmtpEndpoint::parse("smtps://u:hunter2@h:465").unwrap());
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    #[test]
+    fn smtp_settings_are_validated_at_start() {
+        let mut settings = Settings::for_tests(Path::new("/tmp"));
+        assert_eq!(settings.smtp.smtp_from, DEFAULT_SMTP_FROM);
+        assert!(settings.smtp_endpoint().unwrap().is_none());
+        settings.smtp.smtp_url = Some("smtp://127.0.0.1:2525".into());
+        assert!(settings.validate().is_ok());
+        settings.smtp.smtp_url = Some("smtp://127.0.0.1".into());
+        assert!(settings
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("smtp://host:port"));
+        settings.smtp.smtp_url = None;
+        settings.smtp.smtp_from = "not an address".into();
+        assert!(settings.validate().is_err());
+        settings.smtp.smtp_from = DEFAULT_SMTP_FROM.into();
+        settings.smtp.smtp_retry_base_ms = 0;
+        assert!(settings.validate().is_err());
+    }
+
+    #[test]
+    fn the_smtp_flags_and_their_environment_twins_reach_the_settings() {
+        let cli = Cli::try_parse_from([
+            "partner-center-mirror",
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--smtp-from",
+            "mirror@example.com",
+        ])
+        .unwrap();
+        let settings = Settings::from_args(cli.serve).unwrap();
+        assert_eq!(settings.smtp.smtp_url.as_deref(), Some("smtp://127.0.0.1:2525"));
+        assert_eq!(settings.smtp.smtp_from, "mirror@example.com");
+        assert_eq!(settings.smtp.smtp_retry_base_ms, 1000);
+    }
 }

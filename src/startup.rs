@@ -21,9 +21,11 @@ use crate::http::normalize::normalize_path;
 use crate::http::openapi::api_doc_for;
 use crate::http::request_ids::request_ids;
 use crate::http::state::AppState;
+use crate::mailer::{Dispatcher, Mailer};
 use crate::secrets::{self, SecretError};
 use crate::service::document_links::LinkSigner;
 use crate::service::form_tokens::FormTokens;
+use crate::service::notifications::OutboxMode;
 use crate::service::{fixtures, shared_keys, Store};
 
 /// Why an instance could not start.
@@ -56,6 +58,8 @@ pub enum StartupError {
 pub struct Application {
     address: SocketAddr,
     server: Server,
+    /// The SMTP dispatcher of the outbox, when an SMTP URL is set; it runs while the server runs.
+    dispatcher: Option<Dispatcher>,
 }
 
 impl Application {
@@ -96,6 +100,26 @@ impl Application {
             .unwrap_or_else(|| format!("http://localhost:{}", address.port()))
             .trim_end_matches('/')
             .to_owned();
+        let outbox_wake = Arc::new(tokio::sync::Notify::new());
+        let dispatcher = match settings.smtp_endpoint()? {
+            Some(endpoint) => {
+                let mailer =
+                    Mailer::new(&endpoint, &settings.smtp.smtp_from).map_err(|e| StartupError::Other(e.to_string()))?;
+                tracing::info!(host = %endpoint.host, port = endpoint.port, "notifications are delivered over SMTP");
+                Some(Dispatcher::new(
+                    store.clone(),
+                    mailer,
+                    outbox_wake.clone(),
+                    settings.smtp.smtp_retry_base_ms,
+                ))
+            }
+            None => None,
+        };
+        let outbox_mode = if dispatcher.is_some() {
+            OutboxMode::Smtp
+        } else {
+            OutboxMode::Computed
+        };
         let verifier = Verifier::new(
             VerifierSettings {
                 hs256_secret: settings.jwt_hs256_secret.clone(),
@@ -123,6 +147,8 @@ impl Application {
             default_audience: settings.audiences.first().cloned().unwrap_or_default(),
             journal: Arc::new(Journal::new(settings.control.journal_capacity)),
             fixtures_file: settings.control.fixtures.clone(),
+            outbox_mode,
+            outbox_wake,
         });
         let control_plane = settings.control.control_plane;
         let api = api_doc_for(control_plane);
@@ -154,7 +180,11 @@ impl Application {
         .listen(listener)
         .map_err(|e| StartupError::Bind(settings.bind.clone(), e))?
         .run();
-        Ok(Application { address, server })
+        Ok(Application {
+            address,
+            server,
+            dispatcher,
+        })
     }
 
     /// The bound port (the real one when port 0 was asked for).
@@ -172,9 +202,14 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped.
+    /// Serves until stopped; the outbox dispatcher (when SMTP is configured) runs alongside and stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let running = self.dispatcher.map(Dispatcher::spawn);
+        let served = self.server.await;
+        if let Some(running) = running {
+            running.stop().await;
+        }
+        served
     }
 }
 

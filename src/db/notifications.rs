@@ -67,7 +67,10 @@ pub fn mark_delivered(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Q
             .filter(dsl::id.eq(id))
             .filter(dsl::delivered_at.is_null()),
     )
-    .set((dsl::delivered_at.eq(Some(at)), dsl::lease_until.eq(None::<NaiveDateTime>)))
+    .set((
+        dsl::delivered_at.eq(Some(at)),
+        dsl::lease_until.eq(None::<NaiveDateTime>),
+    ))
     .execute(conn)?;
     Ok(updated == 1)
 }

@@ -197,6 +197,8 @@ pub async fn confirm_customer_acceptance(
             .store
             .run(move |conn| rules::attest(conn, &tenant, user.as_deref(), &customer, input, now))
             .await?;
+        // A new outbox message: the SMTP dispatcher, when there is one, looks at once.
+        state.outbox_wake.notify_one();
         ApiReply::created(&AgreementDto::from(attestation))
     })
     .await

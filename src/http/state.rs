@@ -3,11 +3,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use tokio::sync::Notify;
+
 use crate::auth::dev_key::DevKey;
 use crate::auth::Verifier;
 use crate::http::journal::Journal;
 use crate::service::document_links::LinkSigner;
 use crate::service::form_tokens::FormTokens;
+use crate::service::notifications::OutboxMode;
 use crate::service::Store;
 
 /// Shared state of an instance.
@@ -39,4 +42,8 @@ pub struct AppState {
     pub journal: Arc<Journal>,
     /// The startup fixture file (control-plane spec §6.5), reloaded by `POST /_mirror/reset?reloadFixtures=true`.
     pub fixtures_file: Option<PathBuf>,
+    /// How outbox statuses are computed: on the clock alone, or stored by the SMTP dispatcher (control-plane spec §11.2).
+    pub outbox_mode: OutboxMode,
+    /// Wakes the SMTP dispatcher at once (a new outbox message, a clock change); harmless without one.
+    pub outbox_wake: Arc<Notify>,
 }

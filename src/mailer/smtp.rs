@@ -59,8 +59,7 @@ impl Mailer {
         let builder = match endpoint.security {
             SmtpSecurity::Plain => builder,
             SmtpSecurity::Implicit => {
-                let parameters =
-                    TlsParameters::new(endpoint.host.clone()).map_err(|e| SetupError(e.to_string()))?;
+                let parameters = TlsParameters::new(endpoint.host.clone()).map_err(|e| SetupError(e.to_string()))?;
                 builder.tls(Tls::Wrapper(parameters))
             }
         };
@@ -112,8 +111,9 @@ pub fn body(item: &Outgoing) -> String {
          Agreement type: {agreement_type}\r\n\
          Template: {template}\r\n\
          \r\n\
-         This message was sent by partner-center-mirror, a local mirror of Microsoft Partner Center used for\r\n\
-         development and testing. It does not come from Microsoft.\r\n",
+         This message was sent by partner-center-mirror, a local mirror of\r\n\
+         Microsoft Partner Center used for development and testing.\r\n\
+         It does not come from Microsoft.\r\n",
         partner = item.partner_tenant_id,
         customer = item.customer_tenant_id,
         agreement_type = item.agreement_type,
@@ -144,19 +144,28 @@ mod tests {
         let from: Mailbox = "no-reply@partner-center-mirror.invalid".parse().unwrap();
         let text = String::from_utf8(message(&from, &item()).unwrap().formatted()).unwrap();
         let unfolded = text.replace("\r\n ", " ").replace("\r\n\t", "\t");
-        assert!(unfolded.contains("From: no-reply@partner-center-mirror.invalid\r\n"), "{text}");
-        assert!(unfolded.contains("To: Tania Carr <someone@example.com>\r\n"), "{text}");
         assert!(
-            unfolded.contains(
-                "Subject: Your partner confirmed your acceptance of the Microsoft Customer Agreement\r\n"
-            ),
+            unfolded.contains("From: no-reply@partner-center-mirror.invalid\r\n"),
+            "{text}"
+        );
+        assert!(
+            unfolded.contains("To: \"Tania Carr\" <someone@example.com>\r\n"),
+            "{text}"
+        );
+        assert!(
+            unfolded
+                .contains("Subject: Your partner confirmed your acceptance of the Microsoft Customer Agreement\r\n"),
             "{text}"
         );
         assert!(
             unfolded.contains("Message-ID: <0d6c5f0e-5a52-4c57-9a3c-0b1e7b6c0e51@partner-center-mirror>\r\n"),
             "{text}"
         );
-        assert!(unfolded.contains("Content-Type: text/plain; charset=utf-8\r\n"), "{text}");
+        assert!(
+            unfolded.contains("Content-Type: text/plain; charset=utf-8\r\n"),
+            "{text}"
+        );
+        assert!(unfolded.contains("Content-Transfer-Encoding: 7bit\r\n"), "{text}");
         for named in [
             "3b33e682-00c3-41ee-9dd2-a548adf56438",
             "14876998-c0dc-46e6-9d0c-65a57a6c32ec",

@@ -74,7 +74,11 @@ pub struct OutboxFilter {
 }
 
 /// The status of a stored message at its partner's `now`.
-pub fn status_of(row: &NotificationRow, now: DateTime<Utc>, mode: OutboxMode) -> (DeliveryStatus, Option<DateTime<Utc>>) {
+pub fn status_of(
+    row: &NotificationRow,
+    now: DateTime<Utc>,
+    mode: OutboxMode,
+) -> (DeliveryStatus, Option<DateTime<Utc>>) {
     let due = clock::from_row_time(row.due_at);
     match (row.delivered_at, mode) {
         (Some(at), _) => (DeliveryStatus::Delivered, Some(clock::from_row_time(at))),
@@ -85,7 +89,11 @@ pub fn status_of(row: &NotificationRow, now: DateTime<Utc>, mode: OutboxMode) ->
 }
 
 /// The messages matching `filter`, oldest first, with their status on each partner's clock.
-pub fn list(conn: &mut DbConnection, filter: &OutboxFilter, mode: OutboxMode) -> Result<Vec<Notification>, ServiceError> {
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &OutboxFilter,
+    mode: OutboxMode,
+) -> Result<Vec<Notification>, ServiceError> {
     let clocks = clock::state(conn)?;
     Ok(db::notifications::all(conn)?
         .into_iter()
@@ -176,7 +184,10 @@ mod tests {
         let sent = row(due, Some(due + Duration::minutes(5)));
         assert_eq!(
             status_of(&sent, due + Duration::days(1), OutboxMode::Smtp),
-            (DeliveryStatus::Delivered, Some(clock::from_row_time(sent.delivered_at.unwrap())))
+            (
+                DeliveryStatus::Delivered,
+                Some(clock::from_row_time(sent.delivered_at.unwrap()))
+            )
         );
     }
 }

@@ -23,5 +23,6 @@ mod outage;
 mod persistence;
 mod postgres_instances;
 mod seed_scenarios;
+mod smtp_delivery;
 mod swagger;
 mod template_documents;

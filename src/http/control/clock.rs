@@ -171,6 +171,7 @@ pub async fn change_global_clock(
     let raw = json_body::read(payload).await;
     let change = parse_change(body::parse(&req, &raw, 990110)?)?;
     let clocks = state.store.run(move |conn| clock::change(conn, None, change)).await?;
+    state.outbox_wake.notify_one();
     ApiReply::ok(&global_view(&clocks))
 }
 
@@ -234,5 +235,7 @@ pub async fn change_partner_clock(
         .store
         .run(move |conn| clock::change(conn, Some(&scope), change))
         .await?;
+    // A clock change can make messages due: wake the SMTP dispatcher (control-plane spec §14).
+    state.outbox_wake.notify_one();
     ApiReply::ok(&partner_view(&clocks, &tid))
 }

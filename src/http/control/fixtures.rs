@@ -564,6 +564,8 @@ pub async fn load_fixtures(
             fixtures::load(conn, &document)
         })
         .await?;
+    // Loaded messages may be due already: the SMTP dispatcher, when there is one, looks at once.
+    state.outbox_wake.notify_one();
     ApiReply::ok(&LoadedDto::from(summary))
 }
 
@@ -610,5 +612,7 @@ pub async fn put_snapshot(
             fixtures::replace_all(conn, &document)
         })
         .await?;
+    // Loaded messages may be due already: the SMTP dispatcher, when there is one, looks at once.
+    state.outbox_wake.notify_one();
     ApiReply::ok(&LoadedDto::from(summary))
 }

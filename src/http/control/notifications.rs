@@ -132,9 +132,10 @@ pub async fn list_notifications(
             })?),
         },
     };
+    let mode = state.outbox_mode;
     let items: Vec<NotificationDto> = state
         .store
-        .run(move |conn| notifications::list(conn, &filter))
+        .run(move |conn| notifications::list(conn, &filter, mode))
         .await?
         .into_iter()
         .map(Into::into)
