@@ -49,20 +49,12 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|url| !url.is_empty())
 }
 
-/// True when running in CI (`CI=true`), where PostgreSQL is required.
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|value| value.eq_ignore_ascii_case("true") || value == "1")
-}
-
 /// The admin URL for a test that needs PostgreSQL. Without `PCM_TEST_POSTGRES_URL` the test is skipped: a
-/// `SKIPPED` line goes to the real stderr (not captured by the test harness) and `None` comes back. In CI
-/// (`CI=true`) a missing variable fails the test, and a set variable naming an unreachable server always does.
+/// `SKIPPED` line goes to the real stderr (not captured by the test harness) and `None` comes back. A set variable
+/// naming an unreachable server fails the test. CI requires PostgreSQL: `.ci/run` checks the server and runs the
+/// suite with the variable set.
 pub fn require_postgres(test_name: &str) -> Option<String> {
     let Some(url) = postgres_admin_url() else {
-        assert!(
-            !in_ci(),
-            "{test_name}: PostgreSQL is required in CI (CI=true) but {POSTGRES_URL_VARIABLE} is not set"
-        );
         let mut stderr = std::io::stderr().lock();
         // Written to the process's stderr directly so that `cargo test` shows it even when the test passes.
         let _ = writeln!(stderr, "SKIPPED {test_name}: {POSTGRES_URL_VARIABLE} is not set");

@@ -2,7 +2,7 @@
 //! partner, requests without a usable id, stored 4xx, 5xx never stored, retention on the partner's clock,
 //! concurrency on one instance, and (PostgreSQL) on two instances sharing one database.
 //!
-//! PATCH has no `/v1` route yet (the customer PATCH of (f5) belongs to a later issue), so every case uses POST.
+//! Most cases use POST; the PATCH of (f5) has its own replay and conflict test.
 
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -623,4 +623,42 @@ async fn a_concurrent_twin_with_another_body_waits_and_then_gets_990001() {
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409], "one runs, the other is refused");
     assert_eq!(history(&app, &partner.token, &customer).await.len(), 1);
+}
+
+// ------------------------------------------------------------ PATCH
+
+async fn patch(app: &TestApp, path: &str, token: &str, body: &Value, request_id: &str) -> Reply {
+    send(
+        app.request(Method::PATCH, path, Some(token))
+            .json(body)
+            .header("MS-RequestId", request_id),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_repeated_patch_is_replayed_and_a_different_patch_with_the_same_id_is_refused() {
+    let app = spawn_app().await;
+    let partner = Partner::fresh();
+    let customer = create_customer(&app, &partner.token).await;
+    let path = format!("/v1/customers/{customer}");
+    let id = new_guid();
+    let body = json!({"relationshipToPartner": "none"});
+    let first = patch(&app, &path, &partner.token, &body, &id).await;
+    first.assert_status(200);
+    assert_not_replayed(&first);
+    let again = patch(&app, &path, &partner.token, &body, &id).await;
+    again.assert_status(200);
+    assert_eq!(again.header("ms-replayed"), "true");
+    assert_eq!(again.body, first.body);
+    let other = patch(
+        &app,
+        &path,
+        &partner.token,
+        &json!({"relationshipToPartner": "None"}),
+        &id,
+    )
+    .await;
+    assert_plain_fault(&other, 409, 990001);
+    assert!(other.body["description"].as_str().unwrap_or_default().contains(&id));
 }

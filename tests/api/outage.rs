@@ -134,7 +134,7 @@ async fn with_postgres_unreachable_v1_answers_503_in_time_and_service_resumes_wh
         let elapsed = started.elapsed();
         assert_fault(&reply, 503, 800003);
         assert!(
-            elapsed < Duration::from_millis(3500),
+            elapsed < Duration::from_millis(4000),
             "answered within the 2 s connect timeout (plus slack), took {elapsed:?}"
         );
     }
