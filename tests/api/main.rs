@@ -12,6 +12,7 @@ mod control_customers;
 mod control_faults;
 mod control_fixtures;
 mod control_journal;
+mod control_plane;
 mod control_reset;
 mod conventions;
 mod customer_side;
