@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::caller::{AuthenticatedTenant, FaultMark, RequestMirrorNow};
+use super::normalize::ReceivedPath;
 use super::reply::REPLAYED_HEADER;
 use super::request_ids::RequestIds;
 use super::state::AppState;
@@ -552,11 +553,13 @@ pub async fn record_requests(
     let started = Instant::now();
     let arrived = Utc::now();
     let method = req.method().to_string();
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str().to_owned())
-        .unwrap_or_else(|| req.path().to_owned());
+    let as_received = req.extensions().get::<ReceivedPath>().map(|p| p.0.clone());
+    let path_and_query = as_received.unwrap_or_else(|| {
+        req.uri()
+            .path_and_query()
+            .map(|pq| pq.as_str().to_owned())
+            .unwrap_or_else(|| req.path().to_owned())
+    });
     let request_headers = recorded_headers(req.headers());
     let request_content_type = header_text(req.headers(), header::CONTENT_TYPE);
     let captured = capture_request(&mut req).await;

@@ -5,7 +5,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::uri::{PathAndQuery, Uri};
 use actix_web::middleware::Next;
-use actix_web::Error;
+use actix_web::{Error, HttpMessage};
 
 /// Literal segments of the served paths in their routed spelling.
 const LITERALS: &[&str] = &[
@@ -68,12 +68,21 @@ pub fn normalized_path(path: &str) -> Option<String> {
     (joined != path).then_some(joined)
 }
 
+/// The path and query exactly as the client sent them, kept when the path is rewritten (for the journal).
+#[derive(Debug, Clone)]
+pub struct ReceivedPath(pub String);
+
 /// Middleware: rewrites the request path to its routed form.
 pub async fn normalize_path(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     if let Some(path) = normalized_path(req.path()) {
+        let received = req
+            .uri()
+            .path_and_query()
+            .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
+        req.extensions_mut().insert(ReceivedPath(received));
         let head = req.head_mut();
         let path_and_query = match head.uri.query() {
             Some(query) => format!("{path}?{query}"),

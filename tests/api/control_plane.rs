@@ -568,3 +568,20 @@ async fn two_partner_tenants_stay_isolated_through_reset_clocks_and_faults() {
     let b_view = control(&app, Method::GET, &format!("/_mirror/partners/{}", b.tenant), None).await;
     assert_eq!(b_view.body["customerCount"], json!(1));
 }
+
+#[tokio::test]
+async fn the_journal_keeps_the_path_and_query_as_received() {
+    let app = spawn_app().await;
+    let partner = Partner::fresh();
+    send(
+        app.request(Method::GET, "/V1/Agreements/?agreementType=%2A", Some(&partner.token))
+            .header("MS-CorrelationId", "as-received"),
+    )
+    .await
+    .assert_status(200);
+    let seen = control(&app, Method::GET, "/_mirror/requests?correlationId=as-received", None).await;
+    assert_eq!(
+        seen.body["items"][0]["pathAndQuery"],
+        json!("/V1/Agreements/?agreementType=%2A")
+    );
+}
