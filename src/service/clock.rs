@@ -98,7 +98,8 @@ pub fn change(conn: &mut DbConnection, partner: Option<&str>, change: ClockChang
             ClockChange::Advance(ms) => offset.saturating_add(ms),
             ClockChange::Reset => 0,
             ClockChange::Set(instant) if instant < now => return Err(ServiceError::ClockBackwards),
-            ClockChange::Set(instant) => offset + (instant - now).num_milliseconds(),
+            // Offsets are whole milliseconds: round up so that the clock reads the instant or just after it.
+            ClockChange::Set(instant) => offset + (instant - now + Duration::nanoseconds(999_999)).num_milliseconds(),
         };
         db::clock::set(conn, scope, new_offset)?;
         state(conn)
