@@ -74,7 +74,9 @@ pub async fn download_document(path: web::Path<String>, state: web::Data<AppStat
         .join(format!("{}.docx", grant.language));
     let bytes = match tokio::fs::read(&operator_file).await {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => document_content::render_docx(&facts),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            document_content::render_docx(&facts).map_err(|e| ApiError::from(e).from_mirror())?
+        }
         Err(e) => {
             return Err(ApiError::from(ServiceError::Internal(format!(
                 "reading {}: {e}",

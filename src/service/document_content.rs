@@ -122,10 +122,8 @@ pub fn render_html(facts: &DocumentFacts<'_>) -> String {
 /// A minimal WordprocessingML package (`[Content_Types].xml`, `_rels/.rels`,
 /// `word/document.xml`, `docProps/core.xml`) stating the same facts and placeholder notice as
 /// [`render_html`].
-pub fn render_docx(facts: &DocumentFacts<'_>) -> Vec<u8> {
-    // The package is written to a `Vec<u8>`, whose writes cannot fail, under fixed, distinct
-    // part names with fixed options, so the zip writer has nothing that could make it fail.
-    build_docx(facts).expect("writing a DOCX package to memory cannot fail")
+pub fn render_docx(facts: &DocumentFacts<'_>) -> Result<Vec<u8>, super::ServiceError> {
+    build_docx(facts).map_err(|e| super::ServiceError::Internal(format!("writing the DOCX package failed: {e}")))
 }
 
 /// File name for the DOCX download: `<agreementType>_<country>_<language>.docx`, for example
@@ -329,7 +327,7 @@ mod tests {
 
     #[test]
     fn docx_is_a_zip_with_the_required_parts() {
-        let docx = render_docx(&FR);
+        let docx = render_docx(&FR).unwrap();
         assert!(docx.starts_with(b"PK"));
         let mut archive = zip::ZipArchive::new(Cursor::new(&docx[..])).expect("valid zip");
         for name in [
@@ -345,7 +343,7 @@ mod tests {
 
     #[test]
     fn docx_declares_content_types_and_relationships() {
-        let docx = render_docx(&FR);
+        let docx = render_docx(&FR).unwrap();
         let types = read_part(&docx, "[Content_Types].xml");
         assert!(types.contains(
             r#"<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>"#
@@ -363,7 +361,7 @@ mod tests {
 
     #[test]
     fn docx_document_states_the_facts_and_the_notice() {
-        let docx = render_docx(&FR);
+        let docx = render_docx(&FR).unwrap();
         let document = read_part(&docx, "word/document.xml");
         assert!(document.contains(">FR<"));
         assert!(document.contains(">fr-FR<"));
@@ -378,7 +376,7 @@ mod tests {
     #[test]
     fn docx_escapes_interpolated_values() {
         let facts = DocumentFacts { country: "<FR&>", ..FR };
-        let docx = render_docx(&facts);
+        let docx = render_docx(&facts).unwrap();
         let document = read_part(&docx, "word/document.xml");
         assert!(document.contains("&lt;FR&amp;&gt;"));
         assert!(!document.contains("<FR&>"));
