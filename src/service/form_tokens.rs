@@ -5,12 +5,10 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
-use super::{clock, ServiceError};
+use super::{clock, signed_token, ServiceError};
 use crate::db::{self, DbConnection};
 
 /// Default lifetime of a form token (control-plane spec §2).
@@ -102,14 +100,6 @@ impl FormTokens {
         }
     }
 
-    fn mac(&self, payload: &str) -> Hmac<Sha256> {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
-        mac.update(PREFIX);
-        mac.update(payload.as_bytes());
-        mac
-    }
-
     /// A fresh token for `form` (and the inviting partner), expiring after the lifetime from `real_now`.
     pub fn issue(&self, form: FormName, partner_id: Option<&str>, real_now: DateTime<Utc>) -> String {
         let nonce: [u8; 16] = rand::thread_rng().gen();
@@ -122,10 +112,7 @@ impl FormTokens {
                 .unwrap_or(DateTime::<Utc>::MAX_UTC)
                 .timestamp(),
         };
-        let json = serde_json::to_vec(&grant).unwrap_or_default();
-        let payload = URL_SAFE_NO_PAD.encode(json);
-        let signature = URL_SAFE_NO_PAD.encode(self.mac(&payload).finalize().into_bytes());
-        format!("{payload}.{signature}")
+        signed_token::seal(&self.key, PREFIX, &grant)
     }
 
     /// The grant of a token that is unaltered, for this form and partner, and not expired at `real_now`.
@@ -138,15 +125,7 @@ impl FormTokens {
         real_now: DateTime<Utc>,
     ) -> Result<FormGrant, FormTokenRefusal> {
         let token = token.filter(|t| !t.is_empty()).ok_or(FormTokenRefusal::Missing)?;
-        let (payload, signature) = token.split_once('.').ok_or(FormTokenRefusal::Altered)?;
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| FormTokenRefusal::Altered)?;
-        self.mac(payload)
-            .verify_slice(&signature)
-            .map_err(|_| FormTokenRefusal::Altered)?;
-        let json = URL_SAFE_NO_PAD.decode(payload).map_err(|_| FormTokenRefusal::Altered)?;
-        let grant: FormGrant = serde_json::from_slice(&json).map_err(|_| FormTokenRefusal::Altered)?;
+        let grant: FormGrant = signed_token::unseal(&self.key, PREFIX, token).ok_or(FormTokenRefusal::Altered)?;
         let same_partner = match (grant.partner_id.as_deref(), partner_id) {
             (None, None) => true,
             (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
@@ -258,7 +237,8 @@ mod tests {
         let key = vec![7; 32];
         let genuine = FormTokens::new(key.clone(), 1800).issue(FormName::Agreement, None, now);
         let (payload, _) = genuine.split_once('.').unwrap();
-        let mut unprefixed = <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap();
+        use hmac::{Hmac, Mac};
+        let mut unprefixed = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).unwrap();
         unprefixed.update(payload.as_bytes());
         let forged = format!(
             "{payload}.{}",

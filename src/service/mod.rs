@@ -21,6 +21,7 @@ pub mod passwords;
 pub mod registry;
 pub mod reset;
 pub mod shared_keys;
+pub mod signed_token;
 pub mod store;
 
 pub use error::ServiceError;
