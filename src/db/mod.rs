@@ -3,6 +3,7 @@
 pub mod agreements;
 pub mod clock;
 pub mod continuation;
+pub mod control;
 pub mod customers;
 pub mod fault_rows;
 pub mod faults;
@@ -18,10 +19,12 @@ pub mod schema;
 pub mod shared_secrets;
 pub mod templates;
 
+use std::cell::{Cell, RefCell};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
@@ -156,9 +159,35 @@ impl ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// Checked when a connection returns to the pool, on the thread that used it: after a call that failed, the
+    /// connection is tested once and dropped when it does not answer. This replaces a `SELECT 1` on every checkout.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        CONNECTION_SUSPECT.with(|flag| flag.replace(false)) && conn.batch_execute("SELECT 1").is_err()
     }
+}
+
+thread_local! {
+    /// Set by [`mark_connection_suspect`] while a pooled connection is in use on this thread.
+    static CONNECTION_SUSPECT: Cell<bool> = const { Cell::new(false) };
+    /// The in-process writer lock of the SQLite database the current call uses (see [`with_writer_lock`]).
+    static SQLITE_WRITER: RefCell<Option<WriterLock>> = const { RefCell::new(None) };
+}
+
+/// Records that a call on the connection in use on this thread failed, so the pool tests it when it comes back.
+pub fn mark_connection_suspect() {
+    CONNECTION_SUSPECT.with(|flag| flag.set(true));
+}
+
+/// One SQLite database's writer lock: write transactions of one process take it before `BEGIN IMMEDIATE`, so
+/// writers queue in memory instead of polling SQLite's busy handler.
+pub type WriterLock = Arc<Mutex<()>>;
+
+/// Runs `call` with `lock` as the writer lock of this thread's SQLite transactions.
+pub fn with_writer_lock<T>(lock: Option<&WriterLock>, call: impl FnOnce() -> T) -> T {
+    SQLITE_WRITER.with(|slot| *slot.borrow_mut() = lock.cloned());
+    let result = call();
+    SQLITE_WRITER.with(|slot| *slot.borrow_mut() = None);
+    result
 }
 
 /// The connection pool.
@@ -199,6 +228,7 @@ pub fn build_pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbErr
     Ok(r2d2::Pool::builder()
         .max_size(options.max_size)
         .min_idle(Some(0))
+        .test_on_check_out(false)
         .connection_timeout(options.connect_timeout)
         .build_unchecked(Manager {
             url: url.clone(),
@@ -209,15 +239,20 @@ pub fn build_pool(url: &DatabaseUrl, options: PoolOptions) -> Result<Pool, DbErr
 
 /// A PostgreSQL URL with libpq's client-side timeouts added unless the URL sets them: `connect_timeout` bounds
 /// opening a connection and `tcp_user_timeout` drops a connection whose packets go unacknowledged, so a server
-/// lost behind the network makes requests fail (503) instead of hang.
+/// lost behind the network makes requests fail (503) instead of hang. On a loopback host, `sslmode=disable` is
+/// added too unless the URL sets a mode: encryption between two processes of one machine costs every round trip.
 fn with_client_timeouts(url: &str, connect_timeout: Duration) -> String {
     // libpq reads 1 s as 2 s; whole seconds only.
     let seconds = connect_timeout.as_secs().max(2);
     let mut url = url.to_owned();
-    for (key, value) in [
+    let mut settings = vec![
         ("connect_timeout", seconds.to_string()),
         ("tcp_user_timeout", (seconds * 1000).to_string()),
-    ] {
+    ];
+    if is_loopback_url(&url) {
+        settings.push(("sslmode", "disable".to_owned()));
+    }
+    for (key, value) in settings {
         let present = url.split_once('?').is_some_and(|(_, query)| {
             query.split('&').any(|pair| {
                 pair.split('=')
@@ -233,6 +268,19 @@ fn with_client_timeouts(url: &str, connect_timeout: Duration) -> String {
         }
     }
     url
+}
+
+/// True when a PostgreSQL URL names a loopback host (`localhost`, `127.x.x.x` or `[::1]`).
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let host = if host_port.starts_with('[') {
+        host_port.split(']').next().unwrap_or_default().trim_start_matches('[')
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    host.eq_ignore_ascii_case("localhost") || host.starts_with("127.") || host == "::1"
 }
 
 /// Applies every pending migration; on PostgreSQL under an advisory lock so that simultaneous starts apply them once.
@@ -292,11 +340,42 @@ pub fn insert_ignoring_duplicate(
 pub type QueryError = diesel::result::Error;
 
 /// Runs `work` in a transaction (a savepoint when one is already open); any error rolls it back.
+///
+/// On SQLite an outermost transaction takes the process's writer lock and starts with `BEGIN IMMEDIATE`: a
+/// deferred transaction that reads and then writes cannot wait for another writer (SQLITE_BUSY_SNAPSHOT), while
+/// an immediate one holds the write lock from its first statement.
 pub fn transaction<T, E: From<QueryError>>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
 ) -> Result<T, E> {
-    conn.transaction(work)
+    let outermost_sqlite = match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .map_err(E::from)?
+            .is_none(),
+        DbConnection::Pg(_) => false,
+    };
+    if !outermost_sqlite {
+        return conn.transaction(work);
+    }
+    let writer = SQLITE_WRITER.with(|slot| slot.borrow().clone());
+    let _guard = writer
+        .as_ref()
+        .map(|lock| lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+    if let DbConnection::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(E::from)?;
+    }
+    match work(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn).map_err(E::from)?;
+            Ok(value)
+        }
+        Err(error) => {
+            // The work's error is the one to report; a failed rollback leaves the connection to diesel's checks.
+            let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(error)
+        }
+    }
 }
 
 /// True when a query failed because the connection to the database is gone.
@@ -306,6 +385,25 @@ pub fn is_connection_error(error: &QueryError) -> bool {
         error,
         diesel::result::Error::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _)
     )
+}
+
+/// True when a query gave up waiting for a lock held by another writer: SQLite's busy timeout, PostgreSQL's lock
+/// or statement timeout, a serialization failure or a deadlock. The request may be retried as it is.
+pub fn is_busy_error(error: &QueryError) -> bool {
+    use diesel::result::DatabaseErrorKind as K;
+    match error {
+        diesel::result::Error::DatabaseError(K::SerializationFailure, _) => true,
+        diesel::result::Error::DatabaseError(_, info) => {
+            let message = info.message();
+            message.contains("database is locked")
+                || message.contains("database is busy")
+                || message.contains("database table is locked")
+                || message.contains("lock timeout")
+                || message.contains("statement timeout")
+                || message.contains("deadlock detected")
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -325,6 +423,21 @@ mod tests {
                 Duration::from_secs(1)
             ),
             "postgres://u@h/db?sslmode=disable&connect_timeout=9&tcp_user_timeout=2000"
+        );
+    }
+
+    #[test]
+    fn loopback_urls_skip_tls_unless_they_choose_a_mode() {
+        let five = Duration::from_secs(5);
+        assert!(with_client_timeouts("postgres://root@127.0.0.1:5432/db", five).ends_with("&sslmode=disable"));
+        assert!(with_client_timeouts("postgres://root@localhost/db", five).ends_with("&sslmode=disable"));
+        assert!(with_client_timeouts("postgres://u:p@[::1]:5432/db", five).ends_with("&sslmode=disable"));
+        assert!(!with_client_timeouts("postgres://root@db.internal/db", five).contains("sslmode"));
+        assert_eq!(
+            with_client_timeouts("postgres://root@127.0.0.1/db?sslmode=require", five)
+                .matches("sslmode")
+                .count(),
+            1
         );
     }
 

@@ -129,6 +129,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    control_version (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     shared_secrets (name) {
         name -> Text,
         secret -> Text,
@@ -202,6 +209,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_records,
     continuation_tokens,
     clock_offsets,
+    control_version,
     shared_secrets,
     faults,
     fault_counters,

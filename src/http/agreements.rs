@@ -152,10 +152,11 @@ pub async fn list_agreement_metadata(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<ApiReply, ApiError> {
-    let _ = auth.caller;
+    // Static data: no database work beyond confirming the admission where another instance may change it.
+    state.store.confirm(&auth.caller.admission).await?;
     let query = QueryParams::parse(req.query_string());
     let filter = TypeFilter::from_query(query.get("agreementType"));
-    let items = state.store.run(move |conn| rules::metadata(conn, &filter)).await?;
+    let items = rules::metadata(&filter);
     let items: Vec<AgreementMetaDataDto> = items.into_iter().map(Into::into).collect();
     ApiReply::ok(&Collection::new(
         items,
@@ -189,19 +190,19 @@ pub async fn confirm_customer_acceptance(
 ) -> Result<ApiReply, ApiError> {
     let caller = auth.caller;
     let body = json_body::read(payload).await;
-    run_once(&req, &state, &caller, &body, || async {
-        let customer = customer_id(&path)?;
-        let input = parse_attestation(&req, &body, &caller);
-        let (tenant, user, now) = (caller.tenant.clone(), caller.user_id.clone(), caller.now);
-        let attestation = state
-            .store
-            .run(move |conn| rules::attest(conn, &tenant, user.as_deref(), &customer, input, now))
-            .await?;
-        // A new outbox message: the SMTP dispatcher, when there is one, looks at once.
-        state.outbox_wake.notify_one();
+    let customer = customer_id(&path);
+    let input = parse_attestation(&req, &body, &caller);
+    let (tenant, user) = (caller.tenant.clone(), caller.user_id.clone());
+    let reply = run_once(&req, &state, &caller, &body, move |conn, now| {
+        let attestation = rules::attest(conn, &tenant, user.as_deref(), &customer?, input, now)?;
         ApiReply::created(&AgreementDto::from(attestation))
     })
-    .await
+    .await?;
+    if !reply.replayed {
+        // A new outbox message: the SMTP dispatcher, when there is one, looks at once.
+        state.outbox_wake.notify_one();
+    }
+    Ok(reply)
 }
 
 fn parse_attestation(req: &HttpRequest, body: &RawBody, caller: &Caller) -> Result<NewAttestation, FieldErrors> {
@@ -332,7 +333,7 @@ pub async fn list_customer_agreements(
     let tenant = caller.tenant.clone();
     let items = state
         .store
-        .run(move |conn| rules::history(conn, &tenant, &customer, &filter))
+        .run_for(&caller.admission, move |conn, _| rules::history(conn, &tenant, &customer, &filter))
         .await?;
     let items: Vec<AgreementDto> = items.into_iter().map(Into::into).collect();
     ApiReply::ok(&Collection::new(items, self_uri, None))
@@ -362,7 +363,7 @@ pub async fn direct_signed_status(
     let tenant = caller.tenant.clone();
     let is_signed = state
         .store
-        .run(move |conn| rules::direct_signed(conn, &tenant, &customer))
+        .run_for(&caller.admission, move |conn, _| rules::direct_signed(conn, &tenant, &customer))
         .await?;
     ApiReply::ok(&DirectSignStatusDto { is_signed })
 }

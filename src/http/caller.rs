@@ -1,6 +1,6 @@
 //! The typed auth extractor: `Authorized<Rule>` runs contract §3.7 steps 3 to 5 (token, partner registration,
 //! auth mode, role, partner type), then the fault rules of the control plane (control-plane spec §13.3), and
-//! yields the caller.
+//! yields the caller, all from the instance's control state in memory.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -18,6 +18,7 @@ use crate::auth::claims::tenant_hint;
 use crate::domain::ids::TenantId;
 use crate::domain::partner::PartnerType;
 use crate::service;
+use crate::service::admission::Admission;
 use crate::service::faults::RequestFacts;
 
 /// Which callers an operation admits (one column pair of the role matrix, contract §3.4).
@@ -65,6 +66,8 @@ pub struct Caller {
     pub partner_type: PartnerType,
     /// The partner's mirror now.
     pub now: DateTime<Utc>,
+    /// The admission decision, for the request's database hop to confirm ([`crate::service::Store::run_for`]).
+    pub admission: Admission,
 }
 
 /// The partner tenant of a validated token, kept in the request extensions for logs and the journal.
@@ -113,60 +116,69 @@ async fn authorize(req: &HttpRequest, app_only_allowed: bool, resellers_allowed:
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let claims = state.verifier.verified_claims(authorization.as_deref()).await?;
+    // The control state in memory: no database hop unless the partner is new to this instance or a fault rule
+    // matches the request. Operations with database work confirm it in their own hop (Store::run_for).
+    let control = state.store.control();
     let hint = tenant_hint(&claims).map(|g| g.into_string());
-    let now = state
-        .store
-        .run(move |conn| service::partners::now_for(conn, hint.as_deref()))
-        .await?;
-    let identity = state.verifier.check_claims(&claims, now)?;
+    let identity = state.verifier.check_claims(&claims, control.now_for(hint.as_deref()))?;
     req.extensions_mut()
         .insert(AuthenticatedTenant(identity.tenant.to_string()));
     let tenant = identity.tenant.to_string();
-    let auto_register = state.auto_register_partners;
-    let mode_allowed = !identity.app_only || app_only_allowed;
-    let role_allowed = identity.roles.may_use_agreement_api();
-    let facts = RequestFacts {
-        method: req.method().as_str().to_owned(),
-        path: percent_decode_str(req.path()).decode_utf8_lossy().into_owned(),
-        partner_tenant_id: tenant.clone(),
+    let partner_type = match control.partner_type(&tenant) {
+        Some(kind) => kind,
+        None => {
+            state
+                .store
+                .register_partner(tenant.clone(), state.auto_register_partners)
+                .await?
+        }
     };
-    // Registration, then the fault rules only for a caller that passes every check (one database trip).
-    let (partner, firing) = state
-        .store
-        .run(move |conn| {
-            let partner = service::partners::admit(conn, &tenant, auto_register)?;
-            let type_allowed = partner.partner_type != PartnerType::IndirectReseller || resellers_allowed;
-            let firing = if mode_allowed && role_allowed && type_allowed {
-                service::faults::evaluate(conn, &facts)?
-            } else {
-                None
-            };
-            Ok((partner, firing))
-        })
-        .await?;
-    req.extensions_mut().insert(RequestMirrorNow(partner.now));
+    let now = control.now_for(Some(&tenant));
+    req.extensions_mut().insert(RequestMirrorNow(now));
     if identity.app_only && !app_only_allowed {
         return Err(ApiError::app_only_refused());
     }
     if !identity.roles.may_use_agreement_api() {
         return Err(ApiError::role_refused());
     }
-    if partner.partner_type == PartnerType::IndirectReseller && !resellers_allowed {
+    if partner_type == PartnerType::IndirectReseller && !resellers_allowed {
         return Err(ApiError::reseller_refused());
     }
-    if let Some(firing) = firing {
-        req.extensions_mut().insert(FaultMark(firing.fault_id.clone()));
-        if firing.latency_ms > 0 {
-            tokio::time::sleep(Duration::from_millis(firing.latency_ms)).await;
-        }
-        if let Some(respond) = &firing.respond {
-            return Err(ApiError::injected(&firing.fault_id, respond));
+    let facts = RequestFacts {
+        method: req.method().as_str().to_owned(),
+        path: percent_decode_str(req.path()).decode_utf8_lossy().into_owned(),
+        partner_tenant_id: tenant.clone(),
+    };
+    if control.faults_may_match(&facts) {
+        let rules = control.faults().to_vec();
+        let rule_facts = facts.clone();
+        let firing = state
+            .store
+            .run(move |conn| service::faults::evaluate_among(conn, &rules, &rule_facts))
+            .await?;
+        if let Some(firing) = firing {
+            req.extensions_mut().insert(FaultMark(firing.fault_id.clone()));
+            if firing.latency_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(firing.latency_ms)).await;
+            }
+            if let Some(respond) = &firing.respond {
+                return Err(ApiError::injected(&firing.fault_id, respond));
+            }
         }
     }
     Ok(Caller {
         tenant: identity.tenant,
         user_id: identity.user_id,
-        partner_type: partner.partner_type,
-        now: partner.now,
+        partner_type,
+        now,
+        admission: Admission {
+            tenant,
+            partner_type,
+            now,
+            version: control.version,
+            facts,
+            resellers_allowed,
+            auto_register: state.auto_register_partners,
+        },
     })
 }

@@ -64,7 +64,7 @@ impl From<MpaRefusal> for ApiError {
 )]
 #[get("/v1/compliance/csp/agreementstatus")]
 pub async fn agreement_status(
-    _auth: Authorized<AnyMode>,
+    auth: Authorized<AnyMode>,
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<ApiReply, ApiError> {
@@ -77,13 +77,18 @@ pub async fn agreement_status(
                 return Err(refused(2000, "MPN id must be a number.", CONTROLLERS));
             }
             let mpn = mpn.to_owned();
-            state.store.run(move |conn| compliance::by_mpn_id(conn, &mpn)).await?
+            state
+                .store
+                .run_for(&auth.caller.admission, move |conn, _| compliance::by_mpn_id(conn, &mpn))
+                .await?
         }
         (None, Some(tenant)) => {
             let tenant = Guid::parse(tenant).ok_or_else(|| refused(2000, "Tenant Id must be a GUID.", CONTROLLERS))?;
             state
                 .store
-                .run(move |conn| compliance::by_tenant_id(conn, tenant.as_str()))
+                .run_for(&auth.caller.admission, move |conn, _| {
+                    compliance::by_tenant_id(conn, tenant.as_str())
+                })
                 .await?
         }
     };

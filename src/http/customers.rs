@@ -211,13 +211,10 @@ pub async fn create_customer(
 ) -> Result<ApiReply, ApiError> {
     let caller = auth.caller;
     let body = json_body::read(payload).await;
-    run_once(&req, &state, &caller, &body, || async {
-        let input = parse_new_customer(&req, &body).map_err(|e| ApiError::invalid(&e))?;
-        let (tenant, now) = (caller.tenant.clone(), caller.now);
-        let created = state
-            .store
-            .run(move |conn| customers::create(conn, &tenant, input, now))
-            .await?;
+    let input = parse_new_customer(&req, &body).map_err(|e| ApiError::invalid(&e));
+    let tenant = caller.tenant.clone();
+    run_once(&req, &state, &caller, &body, move |conn, now| {
+        let created = customers::create(conn, &tenant, input?, now)?;
         ApiReply::created(&CustomerDto::from(created))
     })
     .await
@@ -324,10 +321,10 @@ pub async fn list_customers(
     let caller = auth.caller;
     let query = QueryParams::parse(req.query_string());
     let (size, start) = parse_paging(&req, &query).map_err(|e| ApiError::invalid(&e))?;
-    let (tenant, now) = (caller.tenant.clone(), caller.now);
+    let tenant = caller.tenant.clone();
     let page: CustomerPage = state
         .store
-        .run(move |conn| customers::list(conn, &tenant, start, size, now))
+        .run_for(&caller.admission, move |conn, now| customers::list(conn, &tenant, start, size, now))
         .await?;
     let next = page.continuation.map(|token| Link {
         uri: format!("/v1/customers?size={size}&seekOperation=Next"),
@@ -413,7 +410,7 @@ pub async fn get_customer(
     let tenant = caller.tenant.clone();
     let found = state
         .store
-        .run(move |conn| customers::get(conn, &tenant, &customer))
+        .run_for(&caller.admission, move |conn, _| customers::get(conn, &tenant, &customer))
         .await?;
     ApiReply::ok(&CustomerDto::full(&found))
 }
@@ -508,14 +505,11 @@ pub async fn remove_relationship(
 ) -> Result<ApiReply, ApiError> {
     let caller = auth.caller;
     let body = json_body::read(payload).await;
-    run_once(&req, &state, &caller, &body, || async {
-        let customer = customer_id(&path)?;
-        let input = parse_removal(&req, &body);
-        let tenant = caller.tenant.clone();
-        let updated = state
-            .store
-            .run(move |conn| customers::remove_relationship(conn, &tenant, &customer, input))
-            .await?;
+    let customer = customer_id(&path);
+    let input = parse_removal(&req, &body);
+    let tenant = caller.tenant.clone();
+    run_once(&req, &state, &caller, &body, move |conn, _| {
+        let updated = customers::remove_relationship(conn, &tenant, &customer?, input)?;
         ApiReply::ok(&CustomerDto::full(&updated))
     })
     .await

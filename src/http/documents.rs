@@ -8,7 +8,7 @@ use super::state::AppState;
 use crate::domain::templates;
 use crate::service::document_content::{self, DocumentFacts};
 use crate::service::document_links::DocumentGrant;
-use crate::service::{partners, ServiceError};
+use crate::service::ServiceError;
 
 /// Media type of Word documents.
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -18,7 +18,7 @@ async fn open_link(state: &AppState, token: &str) -> Result<DocumentGrant, ApiEr
     let partner = grant.partner_tenant_id.clone();
     let now = state
         .store
-        .run(move |conn| partners::now_for(conn, Some(&partner)))
+        .now_for(Some(partner))
         .await
         .map_err(|e| ApiError::from(e).from_mirror())?;
     grant.check_fresh(now).map_err(ApiError::from)?;

@@ -50,6 +50,14 @@ pub enum ApiError {
         /// Sent as `MS-Mirror-Fault`.
         fault_id: String,
     },
+    /// 503 800003 with `Retry-After`: the database is unreachable or stayed locked; the same request may succeed
+    /// when retried.
+    Unavailable {
+        /// Description.
+        description: &'static str,
+        /// `Retry-After` in seconds.
+        retry_after: u64,
+    },
 }
 
 /// Header naming the fault rule that answered.
@@ -210,6 +218,7 @@ impl ApiError {
             ApiError::Fault { status, .. } => *status,
             ApiError::Injected { status, .. } => *status,
             ApiError::DuplicateAttestation => StatusCode::BAD_REQUEST,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -233,6 +242,9 @@ impl ApiError {
                 "errorMessageExtended": "InternalErrorCode=600061"
             }),
             ApiError::Injected { body, .. } => body.clone(),
+            ApiError::Unavailable { description, .. } => {
+                json!({ "code": 800003, "description": description, "data": [], "source": SOURCE_PARTNER_FD })
+            }
         }
     }
 }
@@ -277,6 +289,9 @@ impl ResponseError for ApiError {
                 builder.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             builder.insert_header((FAULT_HEADER, fault_id.as_str()));
+        }
+        if let ApiError::Unavailable { retry_after, .. } = self {
+            builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         builder.body(self.body().to_string())
     }
@@ -398,11 +413,23 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::Unavailable(detail) => {
                 tracing::error!(%detail, "database unavailable");
-                ApiError::fault(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    800003,
-                    "The mirror's database is unavailable; try again later.",
-                )
+                ApiError::Unavailable {
+                    description: "The mirror's database is unavailable; try again later.",
+                    retry_after: 1,
+                }
+            }
+            ServiceError::ResellerRefused => ApiError::reseller_refused(),
+            ServiceError::TokenRefused(failure) => ApiError::from(failure),
+            ServiceError::FaultFired(firing) => match &firing.respond {
+                Some(respond) => ApiError::injected(&firing.fault_id, respond),
+                None => ApiError::from(ServiceError::Internal("a fault without an answer answered".into())),
+            },
+            ServiceError::Busy(detail) => {
+                tracing::warn!(%detail, "database busy");
+                ApiError::Unavailable {
+                    description: "The mirror's database is busy with other writers; retry the request.",
+                    retry_after: 1,
+                }
             }
             ServiceError::Internal(detail) => {
                 tracing::error!(%detail, "unexpected failure");

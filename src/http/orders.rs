@@ -115,14 +115,14 @@ pub async fn place_order(
 ) -> Result<ApiReply, ApiError> {
     let caller = auth.caller;
     let body = json_body::read(payload).await;
-    run_once(&req, &state, &caller, &body, || async {
-        let customer = customer_id(&path)?;
+    let parsed = customer_id(&path).map(|customer| {
         let input = parse_order(&req, &body, &customer);
-        let (tenant, now) = (caller.tenant.clone(), caller.now);
-        let order = state
-            .store
-            .run(move |conn| orders::place(conn, &tenant, &customer, input, now))
-            .await?;
+        (customer, input)
+    });
+    let tenant = caller.tenant.clone();
+    run_once(&req, &state, &caller, &body, move |conn, now| {
+        let (customer, input) = parsed?;
+        let order = orders::place(conn, &tenant, &customer, input, now)?;
         ApiReply::created(&OrderDto::from(order))
     })
     .await

@@ -54,6 +54,7 @@ pub async fn get_template_document(
     state: web::Data<AppState>,
 ) -> Result<ApiReply, ApiError> {
     let caller = auth.caller;
+    state.store.confirm(&caller.admission).await?;
     let template_id = path.into_inner();
     if template_id == LEGACY_TEMPLATE_ID {
         return Err(ApiError::invalid(&FieldErrors::from(FieldError::new(

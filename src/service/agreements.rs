@@ -65,17 +65,17 @@ pub struct Attestation {
 }
 
 /// Metadata of the templates the filter selects.
-pub fn metadata(conn: &mut DbConnection, filter: &TypeFilter) -> Result<Vec<AgreementMetadata>, ServiceError> {
-    Ok(db::templates::all(conn)?
-        .into_iter()
-        .filter(|t| filter.admits(&t.agreement_type))
+pub fn metadata(filter: &TypeFilter) -> Vec<AgreementMetadata> {
+    crate::domain::templates::TEMPLATES
+        .iter()
+        .filter(|t| filter.admits(t.agreement_type))
         .map(|t| AgreementMetadata {
-            template_id: t.template_id,
-            agreement_type: t.agreement_type,
-            agreement_link: t.agreement_link,
+            template_id: t.template_id.to_owned(),
+            agreement_type: t.agreement_type.to_owned(),
+            agreement_link: t.agreement_link.to_owned(),
             version_rank: t.version_rank,
         })
-        .collect())
+        .collect()
 }
 
 /// The customer as known by the partner, refusing unknown customers and removed relationships (contract §3.6).

@@ -60,9 +60,21 @@ pub enum ServiceError {
     /// A fixture or snapshot with errors, every one of them (control-plane spec §6.4).
     #[error("{0}")]
     InvalidFixture(super::fixtures::FixtureErrors),
+    /// The caller's token is no longer (or not yet) valid on a partner clock changed mid-request.
+    #[error("the token was refused: {0}")]
+    TokenRefused(crate::auth::failure::AuthFailure),
+    /// An indirect reseller called an operation refused to resellers (found when its type changed mid-request).
+    #[error("indirect resellers may not use this operation")]
+    ResellerRefused,
+    /// A fault rule of the control plane answered for the request.
+    #[error("fault {} answered", .0.fault_id)]
+    FaultFired(Box<super::faults::Firing>),
     /// The database cannot be reached.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The database stayed locked by other writers for longer than the statement timeout; retrying may succeed.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     /// Anything unexpected; the text is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -72,6 +84,8 @@ impl From<db::QueryError> for ServiceError {
     fn from(error: db::QueryError) -> Self {
         if db::is_connection_error(&error) {
             ServiceError::Unavailable(error.to_string())
+        } else if db::is_busy_error(&error) {
+            ServiceError::Busy(error.to_string())
         } else {
             ServiceError::Internal(error.to_string())
         }

@@ -548,7 +548,8 @@ pub fn draw(seed: i64, fault_id: &str, n: i64) -> f64 {
     (u64::from_be_bytes(first) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-fn criteria_match(row: &FaultRow, facts: &RequestFacts) -> bool {
+/// True when the rule's method, partner and path criteria admit the request.
+pub(crate) fn criteria_match(row: &FaultRow, facts: &RequestFacts) -> bool {
     row.match_method
         .as_deref()
         .is_none_or(|m| m.eq_ignore_ascii_case(&facts.method))
@@ -566,8 +567,19 @@ fn criteria_match(row: &FaultRow, facts: &RequestFacts) -> bool {
 /// Finds the first active fault (creation order) whose criteria match and whose draw fires, counting matches
 /// and firings in the database. One query when no fault is active.
 pub fn evaluate(conn: &mut DbConnection, facts: &RequestFacts) -> Result<Option<Firing>, ServiceError> {
-    for candidate in db::faults::active_in_order(conn)? {
-        if !criteria_match(&candidate, facts) {
+    let rules = db::faults::active_in_order(conn)?;
+    evaluate_among(conn, &rules, facts)
+}
+
+/// [`evaluate`] over rules already read (the instance's control state); each candidate is re-read in the
+/// database, so a rule removed or used up since counts for nothing.
+pub fn evaluate_among(
+    conn: &mut DbConnection,
+    rules: &[FaultRow],
+    facts: &RequestFacts,
+) -> Result<Option<Firing>, ServiceError> {
+    for candidate in rules {
+        if !criteria_match(candidate, facts) {
             continue;
         }
         let firing = db::transaction(conn, |conn| -> Result<Option<Firing>, ServiceError> {

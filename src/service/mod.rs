@@ -1,9 +1,11 @@
 //! Floor 2, the rules of the domain: plain synchronous functions over a database connection, run off the async threads by [`Store`].
 
 pub mod admin_center;
+pub mod admission;
 pub mod agreements;
 pub mod clock;
 pub mod compliance;
+pub mod control_state;
 pub mod customer_admin;
 pub mod customers;
 pub mod delivery;

@@ -4,15 +4,22 @@ use std::sync::Arc;
 
 use tracing::Instrument;
 
+use chrono::{DateTime, Utc};
+
+use super::admission::{self, Admission};
+use super::control_state::{ControlSnapshot, ControlState};
 use super::ServiceError;
-use crate::db::{self, Backend, DatabaseUrl, DbConnection, DbError, Pool, PoolOptions};
+use crate::db::{self, Backend, DatabaseUrl, DbConnection, DbError, Pool, PoolOptions, WriterLock};
 
 /// Shared handle to the database of an instance.
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
     backend: Backend,
-    _keep: Arc<()>,
+    /// SQLite only: the process's writer lock of this database file.
+    writer: Option<WriterLock>,
+    /// Partner types, clock offsets and fault rules, kept in memory.
+    control: Arc<ControlState>,
 }
 
 impl std::fmt::Debug for Store {
@@ -28,11 +35,25 @@ impl Store {
         let pool = db::build_pool(&url, options)?;
         let mut conn = pool.get().map_err(|e| DbError::Connect(e.to_string()))?;
         db::run_migrations(&mut conn)?;
+        let control = Arc::new(ControlState::default());
+        control.sync(&mut conn).map_err(|e| DbError::Connect(e.to_string()))?;
         Ok(Store {
             pool,
             backend: url.backend,
-            _keep: Arc::new(()),
+            writer: (url.backend == Backend::Sqlite).then(|| Arc::new(std::sync::Mutex::new(()))),
+            control,
         })
+    }
+
+    /// The control state as last read, without database access.
+    pub fn control(&self) -> Arc<ControlSnapshot> {
+        self.control.current()
+    }
+
+    /// True when the control state in memory is authoritative between hops: with SQLite this process is the only
+    /// writer, and every hop that changes the control state reloads it before it ends.
+    pub fn control_is_local(&self) -> bool {
+        self.backend == Backend::Sqlite
     }
 
     /// Which backend this store uses.
@@ -40,18 +61,98 @@ impl Store {
         self.backend
     }
 
-    /// Runs one service call with a pooled connection on a blocking thread, inside the caller's tracing span.
+    /// Runs one service call with a pooled connection on a blocking thread, inside the caller's tracing span, then
+    /// reloads the control state if the call changed it (control-plane writes are seen by the next request).
     pub async fn run<T, F>(&self, call: F) -> Result<T, ServiceError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
     {
+        let control = Arc::clone(&self.control);
+        self.hop(move |conn| {
+            let result = call(conn)?;
+            if let Err(error) = control.sync(conn) {
+                // The write is committed; the next hop reads the control state again.
+                tracing::warn!(%error, "reloading the control state failed");
+            }
+            Ok(result)
+        })
+        .await
+    }
+
+    /// Runs one call of an admitted `/v1` caller in one hop: the control version is read first and, when it moved
+    /// since the caller was admitted, the caller is admitted again there; `call` gets the partner's now.
+    pub async fn run_for<T, F>(&self, admission: &Admission, call: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, DateTime<Utc>) -> Result<T, ServiceError> + Send + 'static,
+    {
+        let control = Arc::clone(&self.control);
+        let admission = admission.clone();
+        self.hop(move |conn| {
+            let snapshot = control.sync(conn)?;
+            let now = if snapshot.version == admission.version {
+                admission.now
+            } else {
+                admission::readmit(conn, &control, &snapshot, &admission)?.now
+            };
+            call(conn, now)
+        })
+        .await
+    }
+
+    /// Confirms an admission made from memory, for operations that need no other database work: nothing on
+    /// SQLite, one hop reading the control version on PostgreSQL (another instance may have changed it).
+    pub async fn confirm(&self, admission: &Admission) -> Result<(), ServiceError> {
+        if self.control_is_local() {
+            return Ok(());
+        }
+        self.run_for(admission, |_, _| Ok(())).await
+    }
+
+    /// The mirror now of a tenant (or the global now): from memory on SQLite, after reading the control version
+    /// on PostgreSQL.
+    pub async fn now_for(&self, tenant: Option<String>) -> Result<DateTime<Utc>, ServiceError> {
+        if !self.control_is_local() {
+            let control = Arc::clone(&self.control);
+            self.hop(move |conn| control.sync(conn).map(|_| ())).await?;
+        }
+        Ok(self.control.current().now_for(tenant.as_deref()))
+    }
+
+    /// Registers (or finds) an unknown partner tenant in the database; the first request of a partner pays this.
+    pub async fn register_partner(
+        &self,
+        tenant: String,
+        auto_register: bool,
+    ) -> Result<crate::domain::partner::PartnerType, ServiceError> {
+        let control = Arc::clone(&self.control);
+        self.hop(move |conn| admission::register(conn, &control, &tenant, auto_register))
+            .await
+    }
+
+    /// The one blocking hand-off and pooled checkout of a request.
+    async fn hop<T, F>(&self, call: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
+    {
         let pool = self.pool.clone();
+        let writer = self.writer.clone();
         let span = tracing::Span::current();
         let task = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             let mut conn = pool.get().map_err(|e| ServiceError::Unavailable(e.to_string()))?;
-            call(&mut conn)
+            let result = db::with_writer_lock(writer.as_ref(), || call(&mut conn));
+            if matches!(
+                result,
+                Err(ServiceError::Unavailable(_) | ServiceError::Busy(_) | ServiceError::Internal(_))
+            ) {
+                // Returned to the pool below, on this thread: the pool tests it once before reusing it.
+                db::mark_connection_suspect();
+            }
+            drop(conn);
+            result
         });
         task.instrument(tracing::Span::current())
             .await
@@ -60,7 +161,7 @@ impl Store {
 
     /// Number of migrations not yet applied (readiness).
     pub async fn pending_migrations(&self) -> Result<usize, ServiceError> {
-        self.run(|conn| db::pending_migrations(conn).map_err(|e| ServiceError::Internal(e.to_string())))
+        self.hop(|conn| db::pending_migrations(conn).map_err(|e| ServiceError::Internal(e.to_string())))
             .await
     }
 }

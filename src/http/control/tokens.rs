@@ -14,7 +14,6 @@ use crate::http::error::ApiError;
 use crate::http::json_body::{self, RawBody};
 use crate::http::reply::ApiReply;
 use crate::http::state::AppState;
-use crate::service::partners;
 
 /// What to mint.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -107,7 +106,7 @@ pub async fn mint_token(
         audience: request.audience.unwrap_or_else(|| state.default_audience.clone()),
     };
     let tid = tenant.to_string();
-    let now = state.store.run(move |conn| partners::now_for(conn, Some(&tid))).await?;
+    let now = state.store.now_for(Some(tid)).await?;
     let mut claims = mint::claims(&spec, now);
     if let (Some(map), Some(extra)) = (claims.as_object_mut(), request.extra_claims) {
         for (name, value) in extra {

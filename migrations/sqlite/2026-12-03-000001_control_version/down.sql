@@ -1,0 +1,9 @@
+DROP TRIGGER faults_switch_bumps_control;
+DROP TRIGGER faults_delete_bumps_control;
+DROP TRIGGER faults_insert_bumps_control;
+DROP TRIGGER clock_delete_bumps_control;
+DROP TRIGGER clock_update_bumps_control;
+DROP TRIGGER clock_insert_bumps_control;
+DROP TRIGGER partners_delete_bumps_control;
+DROP TRIGGER partners_update_bumps_control;
+DROP TABLE control_version;
