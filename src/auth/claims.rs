@@ -18,6 +18,31 @@ pub struct Identity {
     pub app_only: bool,
     /// Roles from the `roles` claim.
     pub roles: RoleSet,
+    /// The mirror instants (Unix seconds, leeway included) between which the token is valid.
+    pub window: TokenWindow,
+}
+
+/// When a token may be used, leeway included, in Unix seconds of the partner's mirror clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenWindow {
+    /// `nbf` minus the leeway, when the token has `nbf`.
+    pub not_before: Option<i64>,
+    /// `exp` plus the leeway.
+    pub not_after: i64,
+}
+
+impl TokenWindow {
+    /// Checks a mirror instant against the window.
+    pub fn check(&self, now: DateTime<Utc>) -> Result<(), AuthFailure> {
+        let now = now.timestamp();
+        if now > self.not_after {
+            return Err(AuthFailure::Expired);
+        }
+        if self.not_before.is_some_and(|nbf| now < nbf) {
+            return Err(AuthFailure::NotYetValid);
+        }
+        Ok(())
+    }
 }
 
 /// What the claim checks compare against.
@@ -40,17 +65,20 @@ pub fn tenant_hint(claims: &Map<String, Value>) -> Option<Guid> {
 
 /// Runs steps 4 to 8 in order at the partner's mirror `now`.
 pub fn check(claims: &Map<String, Value>, rules: &ClaimRules, now: DateTime<Utc>) -> Result<Identity, AuthFailure> {
-    let now = now.timestamp();
     let exp = claims.get("exp").and_then(number).ok_or(AuthFailure::Expired)?;
-    if now > exp + rules.leeway_seconds {
-        return Err(AuthFailure::Expired);
-    }
-    if let Some(nbf) = claims.get("nbf") {
-        let nbf = number(nbf).ok_or(AuthFailure::NotYetValid)?;
-        if now + rules.leeway_seconds < nbf {
-            return Err(AuthFailure::NotYetValid);
-        }
-    }
+    let not_before = match claims.get("nbf") {
+        Some(nbf) => Some(
+            number(nbf)
+                .ok_or(AuthFailure::NotYetValid)?
+                .saturating_sub(rules.leeway_seconds),
+        ),
+        None => None,
+    };
+    let window = TokenWindow {
+        not_before,
+        not_after: exp.saturating_add(rules.leeway_seconds),
+    };
+    window.check(now)?;
     let tid_text = claims.get("tid").and_then(Value::as_str);
     if !rules.issuers.is_empty() {
         let iss = claims
@@ -96,6 +124,7 @@ pub fn check(claims: &Map<String, Value>, rules: &ClaimRules, now: DateTime<Utc>
         user_id,
         app_only,
         roles: roles(claims),
+        window,
     })
 }
 

@@ -12,7 +12,11 @@ pub const GLOBAL_SCOPE: &str = "*";
 pub fn offsets(conn: &mut DbConnection, partner: Option<&str>) -> QueryResult<(i64, i64)> {
     // `a OR b` with a fixed shape keeps the statement cacheable, which an `IN` list is not on every backend.
     let rows: Vec<(String, i64)> = dsl::clock_offsets
-        .filter(dsl::scope.eq(GLOBAL_SCOPE).or(dsl::scope.eq(partner.unwrap_or(GLOBAL_SCOPE))))
+        .filter(
+            dsl::scope
+                .eq(GLOBAL_SCOPE)
+                .or(dsl::scope.eq(partner.unwrap_or(GLOBAL_SCOPE))),
+        )
         .select((dsl::scope, dsl::offset_ms))
         .load(conn)?;
     let of = |scope: &str| rows.iter().find(|(s, _)| s == scope).map_or(0, |(_, ms)| *ms);

@@ -333,7 +333,9 @@ pub async fn list_customer_agreements(
     let tenant = caller.tenant.clone();
     let items = state
         .store
-        .run_for(&caller.admission, move |conn, _| rules::history(conn, &tenant, &customer, &filter))
+        .run_for(&caller.admission, move |conn, _| {
+            rules::history(conn, &tenant, &customer, &filter)
+        })
         .await?;
     let items: Vec<AgreementDto> = items.into_iter().map(Into::into).collect();
     ApiReply::ok(&Collection::new(items, self_uri, None))
@@ -363,7 +365,9 @@ pub async fn direct_signed_status(
     let tenant = caller.tenant.clone();
     let is_signed = state
         .store
-        .run_for(&caller.admission, move |conn, _| rules::direct_signed(conn, &tenant, &customer))
+        .run_for(&caller.admission, move |conn, _| {
+            rules::direct_signed(conn, &tenant, &customer)
+        })
         .await?;
     ApiReply::ok(&DirectSignStatusDto { is_signed })
 }

@@ -179,6 +179,7 @@ async fn authorize(req: &HttpRequest, app_only_allowed: bool, resellers_allowed:
             facts,
             resellers_allowed,
             auto_register: state.auto_register_partners,
+            token_window: identity.window,
         },
     })
 }

@@ -324,7 +324,9 @@ pub async fn list_customers(
     let tenant = caller.tenant.clone();
     let page: CustomerPage = state
         .store
-        .run_for(&caller.admission, move |conn, now| customers::list(conn, &tenant, start, size, now))
+        .run_for(&caller.admission, move |conn, now| {
+            customers::list(conn, &tenant, start, size, now)
+        })
         .await?;
     let next = page.continuation.map(|token| Link {
         uri: format!("/v1/customers?size={size}&seekOperation=Next"),
@@ -410,7 +412,9 @@ pub async fn get_customer(
     let tenant = caller.tenant.clone();
     let found = state
         .store
-        .run_for(&caller.admission, move |conn, _| customers::get(conn, &tenant, &customer))
+        .run_for(&caller.admission, move |conn, _| {
+            customers::get(conn, &tenant, &customer)
+        })
         .await?;
     ApiReply::ok(&CustomerDto::full(&found))
 }

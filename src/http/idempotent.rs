@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use chrono::{DateTime, Utc};
 use actix_web::{HttpMessage, HttpRequest};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -172,14 +172,17 @@ where
                 })))
             }
             Claim::Conflict => {
-                return Ok(Attempt::Answered(Err(
-                    ServiceError::IdempotencyConflict(key.request_id.clone()).into()
-                )))
+                return Ok(Attempt::Answered(Err(ServiceError::IdempotencyConflict(
+                    key.request_id.clone(),
+                )
+                .into())))
             }
             Claim::InFlight => return Ok(Attempt::InFlight),
         };
         let Some(work) = work.take() else {
-            return Err(Abort::Database(ServiceError::Internal("idempotent work already used".into())));
+            return Err(Abort::Database(ServiceError::Internal(
+                "idempotent work already used".into(),
+            )));
         };
         // The operation in a savepoint: a refusal rolls back its own writes and keeps the claim for the answer.
         let answer = match db::transaction(conn, |conn| work(conn, now).map_err(Refusal::Answer)) {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::control_state::{ControlSnapshot, ControlState};
 use super::faults::{self, RequestFacts};
 use super::{clock, ServiceError};
+use crate::auth::claims::TokenWindow;
 use crate::db::{self, models::PartnerRow, DbConnection};
 use crate::domain::partner::PartnerType;
 
@@ -26,6 +27,8 @@ pub struct Admission {
     pub resellers_allowed: bool,
     /// Unknown partner tenants are registered as `directBill`.
     pub auto_register: bool,
+    /// When the caller's token is valid, on the partner's clock.
+    pub token_window: TokenWindow,
 }
 
 /// Finds the tenant's registration in the database, registering it as `directBill` when allowed, and remembers
@@ -67,6 +70,8 @@ pub fn readmit(
     snapshot: &ControlSnapshot,
     admission: &Admission,
 ) -> Result<Admission, ServiceError> {
+    let now = snapshot.now_for(Some(&admission.tenant));
+    admission.token_window.check(now).map_err(ServiceError::TokenRefused)?;
     let partner_type = match snapshot.partner_type(&admission.tenant) {
         Some(kind) => kind,
         None => register(conn, control, &admission.tenant, admission.auto_register)?,
@@ -86,7 +91,7 @@ pub fn readmit(
     }
     Ok(Admission {
         partner_type,
-        now: snapshot.now_for(Some(&admission.tenant)),
+        now,
         version: snapshot.version,
         ..admission.clone()
     })

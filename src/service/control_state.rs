@@ -30,7 +30,10 @@ pub struct ControlSnapshot {
 impl ControlSnapshot {
     /// The mirror now of a partner, or the global now without one.
     pub fn now_for(&self, tenant: Option<&str>) -> DateTime<Utc> {
-        let partner_ms = tenant.and_then(|t| self.partner_offsets_ms.get(t)).copied().unwrap_or(0);
+        let partner_ms = tenant
+            .and_then(|t| self.partner_offsets_ms.get(t))
+            .copied()
+            .unwrap_or(0);
         Utc::now() + Duration::milliseconds(self.global_offset_ms.saturating_add(partner_ms))
     }
 
@@ -104,7 +107,9 @@ impl ControlState {
             }
             version = after;
         }
-        Err(ServiceError::Busy("the control state kept changing while it was read".into()))
+        Err(ServiceError::Busy(
+            "the control state kept changing while it was read".into(),
+        ))
     }
 
     /// Adds a registration found or made in the database at control version `version`, unless the state moved

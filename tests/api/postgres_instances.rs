@@ -288,3 +288,68 @@ struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
 }
+
+/// A control-plane request without a token.
+async fn control(app: &TestApp, method: Method, path: &str, body: Value) -> Reply {
+    send(app.request(method, path, None).json(&body)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn control_changes_made_on_one_instance_hold_on_the_other_at_once() {
+    let Some((first, second)) = two_instances("control_changes_made_on_one_instance_hold_on_the_other_at_once").await
+    else {
+        return;
+    };
+    let partner = Partner::fresh();
+    // The second instance admits the partner first and keeps it in memory.
+    let customer = create_customer(&second, &partner.token).await;
+    second.get("/v1/agreements", &partner.token).await.assert_status(200);
+
+    // A fault rule added through the first instance answers the next matching request on the second.
+    control(
+        &first,
+        Method::POST,
+        "/_mirror/faults",
+        json!({ "id": "across", "preset": "serviceUnavailable", "match": { "path": "/v1/agreements" }, "times": 1 }),
+    )
+    .await
+    .assert_status(201);
+    let faulted = second.get("/v1/agreements", &partner.token).await;
+    faulted.assert_status(503);
+    assert_eq!(faulted.header("ms-mirror-fault"), "across");
+    second.get("/v1/agreements", &partner.token).await.assert_status(200);
+
+    // A partner turned into an indirect reseller on the first instance is refused where resellers are, on the second.
+    control(
+        &first,
+        Method::PUT,
+        &format!("/_mirror/partners/{}", partner.tenant),
+        json!({ "partnerType": "indirectReseller" }),
+    )
+    .await
+    .assert_status(200);
+    let refused = send(
+        second
+            .request(
+                Method::POST,
+                &format!("/v1/customers/{customer}/agreements"),
+                Some(&partner.token),
+            )
+            .json(&attestation_body()),
+    )
+    .await;
+    refused.assert_status(403);
+    second.get("/v1/customers", &partner.token).await.assert_status(200);
+
+    // A partner clock moved two hours on the first instance expires the partner's one-hour token on the second.
+    control(
+        &first,
+        Method::POST,
+        &format!("/_mirror/partners/{}/clock", partner.tenant),
+        json!({ "advanceSeconds": 7200 }),
+    )
+    .await
+    .assert_status(200);
+    second.get("/v1/customers", &partner.token).await.assert_status(401);
+    second.get("/v1/agreements", &partner.token).await.assert_status(401);
+}
