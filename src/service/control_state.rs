@@ -3,8 +3,9 @@
 //!
 //! Coherence rule: triggers move `control_version` in the same transaction as any change of partners (update or
 //! removal), clock offsets or fault rules. Every database hop of a `/v1` request first reads that version (one
-//! indexed row) and reloads when it moved; every control-plane hop reads it after its own writes. A partner not
-//! in memory is looked up in the database, so new registrations need no version change.
+//! indexed row) and reloads when it moved (on SQLite, where this process is the only writer, memory is
+//! authoritative and `/v1` hops skip the read); every control-plane hop reads it after its own writes. A partner
+//! not in memory is looked up in the database, so new registrations need no version change.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

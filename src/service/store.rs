@@ -1,6 +1,9 @@
 //! The database handle of the service floor: opens the backend named by the URL, migrates it, and runs service calls on blocking threads.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use tracing::Instrument;
 
@@ -20,6 +23,11 @@ pub struct Store {
     writer: Option<WriterLock>,
     /// Partner types, clock offsets and fault rules, kept in memory.
     control: Arc<ControlState>,
+    /// One permit per pooled connection: requests beyond the pool wait here, asynchronously, instead of
+    /// occupying a blocking thread each (which bounds threads and their allocator arenas).
+    gate: Arc<Semaphore>,
+    /// Longest wait for a permit before answering busy.
+    gate_wait: Duration,
 }
 
 impl std::fmt::Debug for Store {
@@ -42,6 +50,8 @@ impl Store {
             backend: url.backend,
             writer: (url.backend == Backend::Sqlite).then(|| Arc::new(std::sync::Mutex::new(()))),
             control,
+            gate: Arc::new(Semaphore::new(options.max_size as usize)),
+            gate_wait: options.statement_timeout,
         })
     }
 
@@ -89,8 +99,10 @@ impl Store {
     {
         let control = Arc::clone(&self.control);
         let admission = admission.clone();
+        let local = self.control_is_local();
         self.hop(move |conn| {
-            let snapshot = control.sync(conn)?;
+            // SQLite: memory is authoritative between hops, so the version read is needed only on PostgreSQL.
+            let snapshot = if local { control.current() } else { control.sync(conn)? };
             let now = if snapshot.version == admission.version {
                 admission.now
             } else {
@@ -137,10 +149,15 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
     {
+        let permit = tokio::time::timeout(self.gate_wait, Arc::clone(&self.gate).acquire_owned())
+            .await
+            .map_err(|_| ServiceError::Busy("every database connection stayed in use".into()))?
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let pool = self.pool.clone();
         let writer = self.writer.clone();
         let span = tracing::Span::current();
         let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let _entered = span.enter();
             let mut conn = pool.get().map_err(|e| ServiceError::Unavailable(e.to_string()))?;
             let result = db::with_writer_lock(writer.as_ref(), || call(&mut conn));
