@@ -54,7 +54,7 @@ pub async fn get_template_document(
     state: web::Data<AppState>,
 ) -> Result<ApiReply, ApiError> {
     let caller = auth.caller;
-    state.store.confirm(&caller.admission).await?;
+    let now = state.store.confirm(&caller.admission).await?;
     let template_id = path.into_inner();
     if template_id == LEGACY_TEMPLATE_ID {
         return Err(ApiError::invalid(&FieldErrors::from(FieldError::new(
@@ -77,7 +77,7 @@ pub async fn get_template_document(
     })?;
     let token = state
         .links
-        .issue(&template_id, &country, language, caller.tenant.as_str(), caller.now);
+        .issue(&template_id, &country, language, caller.tenant.as_str(), now);
     let base = format!("{}/_mirror/agreement-documents/{token}", state.public_base_url);
     ApiReply::ok(&AgreementDocumentDto {
         display_uri: format!("{base}/view"),

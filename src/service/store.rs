@@ -115,11 +115,12 @@ impl Store {
 
     /// Confirms an admission made from memory, for operations that need no other database work: nothing on
     /// SQLite, one hop reading the control version on PostgreSQL (another instance may have changed it).
-    pub async fn confirm(&self, admission: &Admission) -> Result<(), ServiceError> {
+    /// Gives the partner's now, as confirmed.
+    pub async fn confirm(&self, admission: &Admission) -> Result<DateTime<Utc>, ServiceError> {
         if self.control_is_local() {
-            return Ok(());
+            return Ok(admission.now);
         }
-        self.run_for(admission, |_, _| Ok(())).await
+        self.run_for(admission, |_, now| Ok(now)).await
     }
 
     /// The mirror now of a tenant (or the global now): from memory on SQLite, after reading the control version
