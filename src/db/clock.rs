@@ -35,9 +35,17 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
 pub fn set(conn: &mut DbConnection, scope: &str, offset_ms: i64) -> QueryResult<()> {
     diesel::delete(dsl::clock_offsets.filter(dsl::scope.eq(scope))).execute(conn)?;
     if offset_ms != 0 {
-        diesel::insert_into(dsl::clock_offsets)
-            .values((dsl::scope.eq(scope), dsl::offset_ms.eq(offset_ms)))
-            .execute(conn)?;
+        let inserted = super::insert_ignoring_duplicate(conn, |conn| {
+            diesel::insert_into(dsl::clock_offsets)
+                .values((dsl::scope.eq(scope), dsl::offset_ms.eq(offset_ms)))
+                .execute(conn)
+        })?;
+        if inserted == 0 {
+            // Another writer stored the scope in between: the last write wins, as it would have in order.
+            diesel::update(dsl::clock_offsets.filter(dsl::scope.eq(scope)))
+                .set(dsl::offset_ms.eq(offset_ms))
+                .execute(conn)?;
+        }
     }
     Ok(())
 }

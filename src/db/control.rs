@@ -11,7 +11,15 @@ pub fn version(conn: &mut DbConnection) -> QueryResult<i64> {
     control_version::table
         .filter(control_version::id.eq(1))
         .select(control_version::version)
-        .first(conn)
+        .get_result(conn)
+}
+
+/// Moves the control version as the first write of a control-plane transaction: it serialises read-modify-write
+/// changes of the control state (such as advancing a clock) across connections and instances.
+pub fn bump(conn: &mut DbConnection) -> QueryResult<usize> {
+    diesel::update(control_version::table.filter(control_version::id.eq(1)))
+        .set(control_version::version.eq(control_version::version + 1))
+        .execute(conn)
 }
 
 /// Every registration as (tenant id, partner type).

@@ -35,7 +35,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<FaultRow>> 
     dsl::faults
         .filter(dsl::id.eq(id))
         .select(FaultRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -66,18 +66,26 @@ pub fn delete_for_partner(conn: &mut DbConnection, partner: &str) -> QueryResult
 
 /// Increments a counter and returns its new value; the write serialises concurrent callers.
 pub fn next_counter(conn: &mut DbConnection, name: &str) -> QueryResult<i64> {
-    let updated = diesel::update(counters::fault_counters.filter(counters::name.eq(name)))
-        .set(counters::value.eq(counters::value + 1))
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(counters::fault_counters)
-            .values((counters::name.eq(name), counters::value.eq(1_i64)))
-            .execute(conn)?;
+    let increment = |conn: &mut DbConnection| {
+        diesel::update(counters::fault_counters.filter(counters::name.eq(name)))
+            .set(counters::value.eq(counters::value + 1))
+            .execute(conn)
+    };
+    if increment(conn)? == 0 {
+        // First use: two callers may both find no row; the one whose insert loses increments the winner's row.
+        let inserted = super::insert_ignoring_duplicate(conn, |conn| {
+            diesel::insert_into(counters::fault_counters)
+                .values((counters::name.eq(name), counters::value.eq(1_i64)))
+                .execute(conn)
+        })?;
+        if inserted == 0 {
+            increment(conn)?;
+        }
     }
     counters::fault_counters
         .filter(counters::name.eq(name))
         .select(counters::value)
-        .first(conn)
+        .get_result(conn)
 }
 
 /// Sets a counter back to 0.

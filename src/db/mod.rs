@@ -1,4 +1,7 @@
 //! Floor 1, persistence: the one connection type over SQLite and PostgreSQL, the pool, embedded migrations and the queries.
+//!
+//! Single-row lookups read the first row with `get_result` rather than `first`: SQLite re-prepares a statement
+//! whose `LIMIT` is a bound parameter every time it is bound, which would undo the prepared-statement cache.
 
 pub mod agreements;
 pub mod clock;
@@ -338,6 +341,29 @@ pub fn insert_ignoring_duplicate(
 
 /// The error of every query.
 pub type QueryError = diesel::result::Error;
+
+/// Runs read-only `work` on one consistent snapshot: a `REPEATABLE READ, READ ONLY` transaction on PostgreSQL,
+/// a deferred read transaction on SQLite (which never takes the writer lock). Inside an open transaction it runs
+/// there, with that transaction's isolation.
+pub fn consistent_read<T, E: From<QueryError>>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    let open = <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_err(E::from)?
+        .is_some();
+    if open {
+        return work(conn);
+    }
+    conn.transaction(|conn| {
+        if matches!(conn, DbConnection::Pg(_)) {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .map_err(E::from)?;
+        }
+        work(conn)
+    })
+}
 
 /// Runs `work` in a transaction (a savepoint when one is already open); any error rolls it back.
 ///

@@ -94,19 +94,22 @@ impl ControlState {
     /// Reads the control version and, when it moved, reloads the state: one small query when nothing changed.
     pub fn sync(&self, conn: &mut DbConnection) -> Result<Arc<ControlSnapshot>, ServiceError> {
         let current = self.current();
-        let mut version = db::control::version(conn)?;
+        let version = db::control::version(conn)?;
         if version == current.version {
             return Ok(current);
         }
-        // Read without a transaction (so readers never take SQLite's write lock); a change during the reading
-        // shows as a moved version, and the reading starts again.
+        // One consistent snapshot (PostgreSQL: REPEATABLE READ; SQLite: a read transaction, never the write
+        // lock), so a crowd of control writes cannot keep the reading from finishing. Inside a caller's
+        // transaction the snapshot is not guaranteed: a moved version then starts the reading again.
         for _ in 0..5 {
-            let snapshot = ControlSnapshot::load(conn, version)?;
-            let after = db::control::version(conn)?;
-            if after == version {
+            let (snapshot, after) = db::consistent_read(conn, |conn| {
+                let version = db::control::version(conn)?;
+                let snapshot = ControlSnapshot::load(conn, version)?;
+                Ok::<_, ServiceError>((snapshot, db::control::version(conn)?))
+            })?;
+            if after == snapshot.version {
                 return Ok(self.install(snapshot));
             }
-            version = after;
         }
         Err(ServiceError::Busy(
             "the control state kept changing while it was read".into(),

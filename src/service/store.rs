@@ -90,6 +90,23 @@ impl Store {
         .await
     }
 
+    /// Runs a control-plane write in one transaction that first moves the control version: control writes are
+    /// serialised across connections and instances (a clock advance is read, added to and written), and they
+    /// take their locks in one order (the version row first), so two of them cannot deadlock.
+    pub async fn change_control<T, F>(&self, call: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
+    {
+        self.run(move |conn| {
+            db::transaction(conn, |conn| {
+                db::control::bump(conn)?;
+                call(conn)
+            })
+        })
+        .await
+    }
+
     /// Runs one call of an admitted `/v1` caller in one hop: the control version is read first and, when it moved
     /// since the caller was admitted, the caller is admitted again there; `call` gets the partner's now.
     pub async fn run_for<T, F>(&self, admission: &Admission, call: F) -> Result<T, ServiceError>
@@ -150,31 +167,50 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, ServiceError> + Send + 'static,
     {
-        let permit = tokio::time::timeout(self.gate_wait, Arc::clone(&self.gate).acquire_owned())
-            .await
-            .map_err(|_| ServiceError::Busy("every database connection stayed in use".into()))?
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let permit = self.permit().await?;
         let pool = self.pool.clone();
         let writer = self.writer.clone();
         let span = tracing::Span::current();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let _entered = span.enter();
-            let mut conn = pool.get().map_err(|e| ServiceError::Unavailable(e.to_string()))?;
-            let result = db::with_writer_lock(writer.as_ref(), || call(&mut conn));
-            if matches!(
-                result,
-                Err(ServiceError::Unavailable(_) | ServiceError::Busy(_) | ServiceError::Internal(_))
-            ) {
-                // Returned to the pool below, on this thread: the pool tests it once before reusing it.
-                db::mark_connection_suspect();
-            }
-            drop(conn);
-            result
+            with_connection(&pool, writer.as_ref(), call)
         });
         task.instrument(tracing::Span::current())
             .await
             .map_err(|e| ServiceError::Internal(format!("database task failed: {e}")))?
+    }
+
+    /// Like [`Store::run_for`] for read-only work. On SQLite the read runs on the calling thread: in WAL mode a
+    /// reader never waits for writers, and a one-row read from the page cache costs less than the hand-off to a
+    /// blocking thread. On PostgreSQL, where a read is a network round trip, it is an ordinary hop.
+    pub async fn read_for<T, F>(&self, admission: &Admission, call: F) -> Result<T, ServiceError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, DateTime<Utc>) -> Result<T, ServiceError> + Send + 'static,
+    {
+        if !self.control_is_local() {
+            return self.run_for(admission, call).await;
+        }
+        let _permit = self.permit().await?;
+        let control = Arc::clone(&self.control);
+        with_connection(&self.pool, self.writer.as_ref(), |conn| {
+            let snapshot = control.current();
+            let now = if snapshot.version == admission.version {
+                admission.now
+            } else {
+                admission::readmit(conn, &control, &snapshot, admission)?.now
+            };
+            call(conn, now)
+        })
+    }
+
+    /// One of the permits that keep waiting requests off the blocking threads (one per pooled connection).
+    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ServiceError> {
+        tokio::time::timeout(self.gate_wait, Arc::clone(&self.gate).acquire_owned())
+            .await
+            .map_err(|_| ServiceError::Busy("every database connection stayed in use".into()))?
+            .map_err(|e| ServiceError::Internal(e.to_string()))
     }
 
     /// Number of migrations not yet applied (readiness).
@@ -182,4 +218,23 @@ impl Store {
         self.hop(|conn| db::pending_migrations(conn).map_err(|e| ServiceError::Internal(e.to_string())))
             .await
     }
+}
+
+/// Runs `call` on a pooled connection, marking the connection for a test when the call failed on its side.
+fn with_connection<T>(
+    pool: &db::Pool,
+    writer: Option<&db::WriterLock>,
+    call: impl FnOnce(&mut DbConnection) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    let mut conn = pool.get().map_err(|e| ServiceError::Unavailable(e.to_string()))?;
+    let result = db::with_writer_lock(writer, || call(&mut conn));
+    if matches!(
+        result,
+        Err(ServiceError::Unavailable(_) | ServiceError::Busy(_) | ServiceError::Internal(_))
+    ) {
+        // Returned to the pool below, on this thread: the pool tests it once before reusing it.
+        db::mark_connection_suspect();
+    }
+    drop(conn);
+    result
 }

@@ -237,7 +237,21 @@ pub async fn spawn_app_beside(other: &TestApp, adjust: impl FnOnce(&mut Settings
     start(settings, data_dir, other.database.clone()).await
 }
 
+/// With `PCM_TEST_LOG` set (a filter such as `warn` or `debug`), the servers' logs go to the test output.
+fn init_test_logging() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        if let Ok(filter) = std::env::var("PCM_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
 async fn start(settings: Settings, data_dir: TempDir, database: Option<Arc<TestDatabase>>) -> TestApp {
+    init_test_logging();
     let application = Application::build(settings.clone())
         .await
         .expect("the application starts");

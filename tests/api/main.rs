@@ -21,6 +21,7 @@ mod direct_sign_status;
 mod idempotency;
 mod migrations;
 mod outage;
+mod parallel_writes;
 mod persistence;
 mod postgres_instances;
 mod seed_scenarios;

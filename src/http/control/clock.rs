@@ -170,7 +170,10 @@ pub async fn change_global_clock(
 ) -> Result<ApiReply, ApiError> {
     let raw = json_body::read(payload).await;
     let change = parse_change(body::parse(&req, &raw, 990110)?)?;
-    let clocks = state.store.run(move |conn| clock::change(conn, None, change)).await?;
+    let clocks = state
+        .store
+        .change_control(move |conn| clock::change(conn, None, change))
+        .await?;
     state.outbox_wake.notify_one();
     ApiReply::ok(&global_view(&clocks))
 }
@@ -233,7 +236,7 @@ pub async fn change_partner_clock(
     let scope = tid.clone();
     let clocks = state
         .store
-        .run(move |conn| clock::change(conn, Some(&scope), change))
+        .change_control(move |conn| clock::change(conn, Some(&scope), change))
         .await?;
     // A clock change can make messages due: wake the SMTP dispatcher (control-plane spec §14).
     state.outbox_wake.notify_one();

@@ -246,7 +246,10 @@ pub async fn create_fault(
     let raw = json_body::read(payload).await;
     let request: FaultRequest = body::parse(&req, &raw, 990110)?;
     let spec = faults::validate(request.into()).map_err(ServiceError::InvalidControlRequest)?;
-    let fault = state.store.run(move |conn| faults::create(conn, spec)).await?;
+    let fault = state
+        .store
+        .change_control(move |conn| faults::create(conn, spec))
+        .await?;
     ApiReply::created(&FaultDto::from(fault))
 }
 
@@ -285,7 +288,7 @@ pub async fn list_faults(_admin: Admin, state: web::Data<AppState>) -> Result<Ap
 )]
 #[delete("/_mirror/faults")]
 pub async fn delete_faults(_admin: Admin, state: web::Data<AppState>) -> Result<ApiReply, ApiError> {
-    let removed = state.store.run(faults::delete_all).await?;
+    let removed = state.store.change_control(faults::delete_all).await?;
     ApiReply::ok(&Removed { removed })
 }
 
@@ -329,6 +332,9 @@ pub async fn delete_fault(
     state: web::Data<AppState>,
 ) -> Result<ApiReply, ApiError> {
     let id = path.into_inner();
-    let fault = state.store.run(move |conn| faults::delete(conn, &id)).await?;
+    let fault = state
+        .store
+        .change_control(move |conn| faults::delete(conn, &id))
+        .await?;
     ApiReply::ok(&FaultDto::from(fault))
 }

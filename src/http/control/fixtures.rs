@@ -559,7 +559,7 @@ pub async fn load_fixtures(
     let bytes = read_body(&req, payload).await?;
     let summary = state
         .store
-        .run(move |conn| {
+        .change_control(move |conn| {
             let document = fixtures::parse_document(&bytes)?;
             fixtures::load(conn, &document)
         })
@@ -607,7 +607,7 @@ pub async fn put_snapshot(
     let bytes = read_body(&req, payload).await?;
     let summary = state
         .store
-        .run(move |conn| {
+        .change_control(move |conn| {
             let document = fixtures::parse_document(&bytes)?;
             fixtures::replace_all(conn, &document)
         })

@@ -147,7 +147,7 @@ pub async fn put_partner(
     let settings = partner_settings(body::parse(&req, &raw, 990110)?)?;
     let (registration, created) = state
         .store
-        .run(move |conn| registry::put(conn, &tenant, settings))
+        .change_control(move |conn| registry::put(conn, &tenant, settings))
         .await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     ApiReply::json(status, &PartnerDto::from(registration))

@@ -122,7 +122,10 @@ pub async fn reset_mirror(_admin: Admin, req: HttpRequest, state: web::Data<AppS
             ));
         }
         let tenant = partner.to_string();
-        let removed = state.store.run(move |conn| reset::reset_partner(conn, &tenant)).await?;
+        let removed = state
+            .store
+            .change_control(move |conn| reset::reset_partner(conn, &tenant))
+            .await?;
         let journal_entries = state.journal.remove_partner(partner.as_str());
         return ApiReply::ok(&ResetDto {
             scope: "partner",
@@ -131,7 +134,7 @@ pub async fn reset_mirror(_admin: Admin, req: HttpRequest, state: web::Data<AppS
         });
     }
     let removed = match (reload, state.fixtures_file.clone()) {
-        (false, _) => state.store.run(reset::reset_all).await?,
+        (false, _) => state.store.change_control(reset::reset_all).await?,
         (true, None) => {
             return Err(field_error(
                 990110,
@@ -143,7 +146,7 @@ pub async fn reset_mirror(_admin: Admin, req: HttpRequest, state: web::Data<AppS
         (true, Some(path)) => {
             state
                 .store
-                .run(move |conn| reset::reset_all_and_reload(conn, &path))
+                .change_control(move |conn| reset::reset_all_and_reload(conn, &path))
                 .await?
         }
     };
