@@ -34,7 +34,7 @@ pub fn latest_of_type(
         .filter(dsl::agreement_type.eq(agreement_type))
         .order((dsl::recorded_at.desc(), dsl::id.desc()))
         .select(AgreementRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -16,6 +16,6 @@ pub fn find(conn: &mut DbConnection, token: &str) -> QueryResult<Option<Continua
     dsl::continuation_tokens
         .filter(dsl::token.eq(token))
         .select(ContinuationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }

@@ -22,7 +22,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CustomerRow
     customers::table
         .filter(customers::id.eq(id))
         .select(CustomerRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -31,7 +31,7 @@ pub fn find_by_domain_key(conn: &mut DbConnection, domain_key: &str) -> QueryRes
     customers::table
         .filter(customers::domain_key.eq(domain_key))
         .select(CustomerRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -46,7 +46,7 @@ pub fn find_known(
         .filter(customers::id.eq(id))
         .filter(rel::partner_tenant_id.eq(partner))
         .select((CustomerRow::as_select(), RelationshipRow::as_select()))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

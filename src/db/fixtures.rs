@@ -11,11 +11,14 @@ use super::DbConnection;
 
 /// True when at least one partner or one customer is stored.
 pub fn holds_partners_or_customers(conn: &mut DbConnection) -> QueryResult<bool> {
-    let partner: Option<String> = partners::table.select(partners::tenant_id).first(conn).optional()?;
+    let partner: Option<String> = partners::table
+        .select(partners::tenant_id)
+        .get_result(conn)
+        .optional()?;
     if partner.is_some() {
         return Ok(true);
     }
-    let customer: Option<String> = customers::table.select(customers::id).first(conn).optional()?;
+    let customer: Option<String> = customers::table.select(customers::id).get_result(conn).optional()?;
     Ok(customer.is_some())
 }
 
@@ -63,7 +66,7 @@ pub fn notification_exists(conn: &mut DbConnection, id: &str) -> QueryResult<boo
     let found: Option<String> = notifications::table
         .filter(notifications::id.eq(id))
         .select(notifications::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(found.is_some())
 }

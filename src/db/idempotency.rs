@@ -21,7 +21,7 @@ pub fn find(conn: &mut DbConnection, partner: &str, request_id: &str) -> QueryRe
         .filter(dsl::partner_tenant_id.eq(partner))
         .filter(dsl::request_id.eq(request_id))
         .select(IdempotencyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

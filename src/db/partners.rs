@@ -11,7 +11,7 @@ pub fn find(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Option<Part
     dsl::partners
         .filter(dsl::tenant_id.eq(tenant_id))
         .select(PartnerRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -33,7 +33,7 @@ pub fn find_by_mpn_id(conn: &mut DbConnection, mpn_id: &str) -> QueryResult<Opti
     dsl::partners
         .filter(dsl::mpn_id.eq(mpn_id))
         .select(PartnerRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -16,5 +16,14 @@ pub fn get_or_insert(conn: &mut DbConnection, name: &str, secret: &str, now: Nai
     dsl::shared_secrets
         .filter(dsl::name.eq(name))
         .select(dsl::secret)
-        .first(conn)
+        .get_result(conn)
+}
+
+/// The secret stored under `name`, if any.
+pub fn find(conn: &mut DbConnection, name: &str) -> QueryResult<Option<String>> {
+    dsl::shared_secrets
+        .filter(dsl::name.eq(name))
+        .select(dsl::secret)
+        .get_result(conn)
+        .optional()
 }

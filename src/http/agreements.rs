@@ -333,7 +333,7 @@ pub async fn list_customer_agreements(
     let tenant = caller.tenant.clone();
     let items = state
         .store
-        .run_for(&caller.admission, move |conn, _| {
+        .read_for(&caller.admission, move |conn, _| {
             rules::history(conn, &tenant, &customer, &filter)
         })
         .await?;
@@ -365,7 +365,7 @@ pub async fn direct_signed_status(
     let tenant = caller.tenant.clone();
     let is_signed = state
         .store
-        .run_for(&caller.admission, move |conn, _| {
+        .read_for(&caller.admission, move |conn, _| {
             rules::direct_signed(conn, &tenant, &customer)
         })
         .await?;

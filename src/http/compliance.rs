@@ -79,14 +79,14 @@ pub async fn agreement_status(
             let mpn = mpn.to_owned();
             state
                 .store
-                .run_for(&auth.caller.admission, move |conn, _| compliance::by_mpn_id(conn, &mpn))
+                .read_for(&auth.caller.admission, move |conn, _| compliance::by_mpn_id(conn, &mpn))
                 .await?
         }
         (None, Some(tenant)) => {
             let tenant = Guid::parse(tenant).ok_or_else(|| refused(2000, "Tenant Id must be a GUID.", CONTROLLERS))?;
             state
                 .store
-                .run_for(&auth.caller.admission, move |conn, _| {
+                .read_for(&auth.caller.admission, move |conn, _| {
                     compliance::by_tenant_id(conn, tenant.as_str())
                 })
                 .await?

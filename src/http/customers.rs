@@ -412,7 +412,7 @@ pub async fn get_customer(
     let tenant = caller.tenant.clone();
     let found = state
         .store
-        .run_for(&caller.admission, move |conn, _| {
+        .read_for(&caller.admission, move |conn, _| {
             customers::get(conn, &tenant, &customer)
         })
         .await?;
