@@ -7,6 +7,12 @@ use clap::{Args, Parser, Subcommand};
 /// The audience every Partner Center token carries unless configured otherwise (contract §3.1 step 6).
 pub const DEFAULT_AUDIENCE: &str = "https://api.partnercenter.microsoft.com";
 
+/// Default byte bound of the request journal (16 MiB).
+pub const DEFAULT_JOURNAL_MAX_BYTES: usize = 16 * 1024 * 1024;
+/// Smallest byte bound of the request journal.
+const MIN_JOURNAL_MAX_BYTES: usize = 64 * 1024;
+/// Largest byte bound of the request journal.
+const MAX_JOURNAL_MAX_BYTES: usize = 1024 * 1024 * 1024;
 /// The `From` of outgoing notification mail unless configured otherwise (control-plane spec §2).
 pub const DEFAULT_SMTP_FROM: &str = "no-reply@partner-center-mirror.invalid";
 
@@ -31,7 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP server (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print a bearer token signed with the development key of the data directory.
     Token(TokenArgs),
     /// Apply pending database migrations and exit.
@@ -244,6 +250,9 @@ pub struct ControlArgs {
     /// Capacity of the in-memory request journal (0 turns it off, at most 100000).
     #[arg(long = "journal-capacity", env = "PCM_JOURNAL_CAPACITY", default_value_t = 1000)]
     pub journal_capacity: usize,
+    /// Bytes the request journal may hold, counting kept bodies and headers (64 KiB to 1 GiB).
+    #[arg(long = "journal-max-bytes", env = "PCM_JOURNAL_MAX_BYTES", default_value_t = DEFAULT_JOURNAL_MAX_BYTES)]
+    pub journal_max_bytes: usize,
     /// Seconds a form token of the admin-center pages stays valid, in real time (at least 1).
     #[arg(
         long = "form-token-lifetime-seconds",
@@ -260,6 +269,7 @@ impl Default for ControlArgs {
             admin_token: None,
             fixtures: None,
             journal_capacity: 1000,
+            journal_max_bytes: DEFAULT_JOURNAL_MAX_BYTES,
             form_token_lifetime_seconds: 1800,
         }
     }
@@ -467,6 +477,12 @@ impl Settings {
                 "the journal capacity must be between 0 and 100000".to_owned(),
             ));
         }
+        if !(MIN_JOURNAL_MAX_BYTES..=MAX_JOURNAL_MAX_BYTES).contains(&self.control.journal_max_bytes) {
+            return Err(ConfigError(format!(
+                "the journal byte bound must be between {MIN_JOURNAL_MAX_BYTES} and {MAX_JOURNAL_MAX_BYTES} (got {})",
+                self.control.journal_max_bytes
+            )));
+        }
         if self.control.control_plane && self.control.admin_token.is_none() && !is_loopback_bind(&self.bind) {
             return Err(ConfigError(format!(
                 "refusing to start: the control plane is enabled and the server listens on {}, which is not a loopback address, but no admin token is set. Set an admin token, listen on 127.0.0.1, or disable the control plane.",
@@ -588,6 +604,15 @@ mod tests {
         settings.control.admin_token = None;
         settings.control.control_plane = false;
         assert!(settings.validate().is_ok());
+    }
+
+    #[test]
+    fn the_journal_byte_bound_must_lie_between_64_kib_and_1_gib() {
+        let mut settings = Settings::for_tests(Path::new("/tmp"));
+        for (bytes, valid) in [(65_535, false), (65_536, true), (1 << 30, true), ((1 << 30) + 1, false)] {
+            settings.control.journal_max_bytes = bytes;
+            assert_eq!(settings.validate().is_ok(), valid, "{bytes}");
+        }
     }
 
     #[test]

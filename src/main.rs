@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         None => serve(cli.serve),
-        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Serve(args)) => serve(*args),
         Some(Command::Token(args)) => token(args),
         Some(Command::Migrate(args)) => migrate(args),
         Some(Command::Openapi) => {

@@ -7,11 +7,11 @@ use std::sync::Arc;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
-use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::claims::ClaimRules;
 use crate::auth::dev_key::{DevKey, DevKeyError};
+use crate::auth::dev_key_slot::DevKeySlot;
 use crate::auth::{Verifier, VerifierSettings};
 use crate::config::{ConfigError, Settings};
 use crate::db::DbError;
@@ -27,6 +27,9 @@ use crate::service::document_links::LinkSigner;
 use crate::service::form_tokens::FormTokens;
 use crate::service::notifications::OutboxMode;
 use crate::service::{fixtures, shared_keys, Store};
+
+/// How long after start a missing development key is made when nothing asks for it sooner.
+const DEV_KEY_IDLE_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Why an instance could not start.
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +80,7 @@ impl Application {
             load_startup_fixtures(&store, path).await?;
         }
         let dev_key = if settings.dev_key_enabled {
-            Some(Arc::new(shared_dev_key(&store, &data_dir).await?))
+            Some(shared_dev_key(&store, &data_dir).await?)
         } else {
             None
         };
@@ -133,6 +136,11 @@ impl Application {
             },
             dev_key.clone(),
         );
+        let journal = Arc::new(Journal::new(
+            settings.control.journal_capacity,
+            settings.control.journal_max_bytes,
+            &instance_id,
+        ));
         let state = web::Data::new(AppState {
             store,
             verifier,
@@ -145,7 +153,7 @@ impl Application {
             data_dir,
             admin_token: settings.control.admin_token.clone(),
             default_audience: settings.audiences.first().cloned().unwrap_or_default(),
-            journal: Arc::new(Journal::new(settings.control.journal_capacity)),
+            journal,
             fixtures_file: settings.control.fixtures.clone(),
             outbox_mode,
             outbox_wake,
@@ -154,12 +162,11 @@ impl Application {
         let api = api_doc_for(control_plane);
         let table = web::Data::new(RouteTable::from_openapi(&api));
         let server = HttpServer::new(move || {
-            let mut app = App::new().into_utoipa_app().configure(crate::http::routes);
+            let mut app = App::new().configure(crate::http::routes::<web::ServiceConfig>);
             if control_plane {
-                app = app.configure(crate::http::control::routes);
+                app = app.configure(crate::http::control::routes::<web::ServiceConfig>);
             }
-            app.into_app()
-                .app_data(state.clone())
+            app.app_data(state.clone())
                 .app_data(table.clone())
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", api.clone()))
                 .route(
@@ -214,7 +221,35 @@ impl Application {
 }
 
 /// The development key every instance on this database shares (seeded from the data directory when new).
-pub async fn shared_dev_key(store: &Store, data_dir: &std::path::Path) -> Result<DevKey, StartupError> {
+/// When neither the database nor the data directory has one, it is generated in the background: the instance
+/// is ready at once and the first use of the key waits for it.
+pub async fn shared_dev_key(store: &Store, data_dir: &std::path::Path) -> Result<DevKeySlot, StartupError> {
+    let known = store
+        .run(|conn| shared_keys::find(conn, shared_keys::DEV_KEY))
+        .await
+        .map_err(|e| StartupError::Other(format!("cannot read the shared development key: {e}")))?;
+    if let Some(pem) = known {
+        return Ok(DevKeySlot::ready(DevKey::from_pem(&pem)?));
+    }
+    if data_dir.join(secrets::DEV_KEY_FILE).exists() {
+        return Ok(DevKeySlot::ready(share_local_dev_key(store, data_dir).await?));
+    }
+    let (slot, filler) = DevKeySlot::pending();
+    let store = store.clone();
+    let dir = data_dir.to_path_buf();
+    tokio::spawn(async move {
+        filler.wanted(DEV_KEY_IDLE_DELAY).await;
+        let made = share_local_dev_key(&store, &dir).await.map_err(|e| e.to_string());
+        if let Err(reason) = &made {
+            tracing::error!(%reason, "the development key could not be made");
+        }
+        filler.fill(made);
+    });
+    Ok(slot)
+}
+
+/// The data directory's key (generated when missing), offered to the database; the database's key wins.
+async fn share_local_dev_key(store: &Store, data_dir: &std::path::Path) -> Result<DevKey, StartupError> {
     let dir = data_dir.to_path_buf();
     let local = blocking(move || DevKey::load_or_create_pem(&dir).map_err(StartupError::from)).await?;
     let pem = store

@@ -2,7 +2,7 @@
 //! an unknown `kid` at most once a minute per URL.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -25,24 +25,20 @@ struct UrlKeys {
 #[derive(Clone)]
 pub struct RemoteKeys {
     urls: Vec<String>,
-    client: reqwest::Client,
+    client: Arc<OnceLock<reqwest::Client>>,
     state: Arc<HashMap<String, Mutex<UrlKeys>>>,
 }
 
 impl RemoteKeys {
     /// A cache over `urls`; nothing is fetched until a token needs it.
     pub fn new(urls: Vec<String>) -> RemoteKeys {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
         let state = urls
             .iter()
             .map(|u| (u.clone(), Mutex::new(UrlKeys::default())))
             .collect();
         RemoteKeys {
             urls,
-            client,
+            client: Arc::new(OnceLock::new()),
             state: Arc::new(state),
         }
     }
@@ -78,7 +74,14 @@ impl RemoteKeys {
     }
 
     async fn fetch(&self, url: &str) -> Result<Vec<(Option<String>, DecodingKey)>, String> {
-        let response = self.client.get(url).send().await.map_err(|e| e.to_string())?;
+        // Built on first use: loading the system certificates costs start-up time no instance without a JWKS URL needs.
+        let client = self.client.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .unwrap_or_default()
+        });
+        let response = client.get(url).send().await.map_err(|e| e.to_string())?;
         if !response.status().is_success() {
             return Err(format!("status {}", response.status()));
         }

@@ -2,6 +2,7 @@
 
 pub mod claims;
 pub mod dev_key;
+pub mod dev_key_slot;
 pub mod failure;
 pub mod jwks;
 pub mod mint;

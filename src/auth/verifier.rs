@@ -8,7 +8,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 
 use super::claims::{self, ClaimRules};
-use super::dev_key::DevKey;
+use super::dev_key_slot::DevKeySlot;
 use super::jwks::RemoteKeys;
 use super::{AuthFailure, Identity};
 
@@ -27,14 +27,14 @@ pub struct VerifierSettings {
 #[derive(Clone)]
 pub struct Verifier {
     hs256: Option<DecodingKey>,
-    dev_key: Option<Arc<DevKey>>,
+    dev_key: Option<DevKeySlot>,
     remote: RemoteKeys,
     rules: ClaimRules,
 }
 
 impl Verifier {
     /// A verifier over the configured sources; `dev_key` is `None` when the development key is disabled.
-    pub fn new(settings: VerifierSettings, dev_key: Option<Arc<DevKey>>) -> Verifier {
+    pub fn new(settings: VerifierSettings, dev_key: Option<DevKeySlot>) -> Verifier {
         Verifier {
             hs256: settings
                 .hs256_secret
@@ -75,9 +75,16 @@ impl Verifier {
         Err(failure)
     }
 
+    async fn dev_key_ready(&self) -> Option<Result<Arc<super::dev_key::DevKey>, String>> {
+        match &self.dev_key {
+            Some(slot) => Some(slot.get().await),
+            None => None,
+        }
+    }
+
     async fn rsa_keys(&self, kid: Option<&str>) -> Vec<DecodingKey> {
         let mut keys = Vec::new();
-        if let Some(dev) = &self.dev_key {
+        if let Some(Ok(dev)) = self.dev_key_ready().await {
             if kid.is_none() || kid == Some(dev.kid.as_str()) {
                 keys.push(dev.decoding_key().clone());
             }

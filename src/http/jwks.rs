@@ -16,10 +16,14 @@ use super::state::AppState;
 )]
 #[get("/_mirror/jwks.json")]
 pub async fn development_jwks(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let key = state
+    let slot = state
         .dev_key
         .as_ref()
         .ok_or_else(|| ApiError::not_found().from_mirror())?;
+    let key = slot
+        .get()
+        .await
+        .map_err(|e| ApiError::from(crate::service::ServiceError::Internal(e)))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "max-age=300"))

@@ -23,27 +23,47 @@ pub mod request_ids;
 pub mod state;
 pub mod templates;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use actix_web::dev::HttpServiceFactory;
+use utoipa_actix_web::OpenApiFactory;
+
+/// Where routes are registered: the documenting app, which also collects the OpenAPI paths, or a worker's
+/// plain app, which does not (the document is built once per process, not once per worker).
+pub trait RouteSink {
+    /// Registers one handler.
+    fn add<F: HttpServiceFactory + OpenApiFactory + 'static>(&mut self, factory: F) -> &mut Self;
+}
+
+impl RouteSink for actix_web::web::ServiceConfig {
+    fn add<F: HttpServiceFactory + OpenApiFactory + 'static>(&mut self, factory: F) -> &mut Self {
+        self.service(factory)
+    }
+}
+
+impl RouteSink for utoipa_actix_web::service_config::ServiceConfig<'_> {
+    fn add<F: HttpServiceFactory + OpenApiFactory + 'static>(&mut self, factory: F) -> &mut Self {
+        self.service(factory)
+    }
+}
 
 /// Registers every documented route; literal paths come before parameterised ones.
-pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(agreements::list_agreement_metadata)
-        .service(customers::create_customer)
-        .service(customers::list_customers)
-        .service(customers::relationship_request)
-        .service(agreements::confirm_customer_acceptance)
-        .service(agreements::list_customer_agreements)
-        .service(agreements::direct_signed_status)
-        .service(customers::get_customer)
-        .service(customers::remove_relationship)
-        .service(orders::place_order)
-        .service(compliance::agreement_status)
-        .service(templates::get_template_document)
-        .service(documents::view_document)
-        .service(documents::download_document)
-        .service(jwks::development_jwks)
-        .service(admin_center::invitation_page)
-        .service(admin_center::invitation_post)
-        .service(admin_center::agreement_page)
-        .service(admin_center::agreement_post);
+pub fn routes<S: RouteSink>(cfg: &mut S) {
+    cfg.add(agreements::list_agreement_metadata)
+        .add(customers::create_customer)
+        .add(customers::list_customers)
+        .add(customers::relationship_request)
+        .add(agreements::confirm_customer_acceptance)
+        .add(agreements::list_customer_agreements)
+        .add(agreements::direct_signed_status)
+        .add(customers::get_customer)
+        .add(customers::remove_relationship)
+        .add(orders::place_order)
+        .add(compliance::agreement_status)
+        .add(templates::get_template_document)
+        .add(documents::view_document)
+        .add(documents::download_document)
+        .add(jwks::development_jwks)
+        .add(admin_center::invitation_page)
+        .add(admin_center::invitation_post)
+        .add(admin_center::agreement_page)
+        .add(admin_center::agreement_post);
 }

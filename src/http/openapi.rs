@@ -98,9 +98,9 @@ pub fn api_doc_for(control_plane: bool) -> utoipa::openapi::OpenApi {
     let mut app = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(super::routes);
+        .configure(|cfg| super::routes(cfg));
     if control_plane {
-        app = app.configure(super::control::routes);
+        app = app.configure(|cfg| super::control::routes(cfg));
     }
     let (_, mut api) = app.split_for_parts();
     api.info.version = env!("CARGO_PKG_VERSION").to_owned();

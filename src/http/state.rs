@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
-use crate::auth::dev_key::DevKey;
+use crate::auth::dev_key_slot::DevKeySlot;
 use crate::auth::Verifier;
 use crate::http::journal::Journal;
 use crate::service::document_links::LinkSigner;
@@ -21,7 +21,7 @@ pub struct AppState {
     /// Token validation.
     pub verifier: Verifier,
     /// Development key, when enabled.
-    pub dev_key: Option<Arc<DevKey>>,
+    pub dev_key: Option<DevKeySlot>,
     /// Document-link signer.
     pub links: LinkSigner,
     /// Form-token issuer of the admin-center pages (same key, `form:` prefix).

@@ -20,3 +20,8 @@ pub fn shared(conn: &mut DbConnection, name: &str, local: &str) -> Result<String
         clock::to_row_time(Utc::now()),
     )?)
 }
+
+/// The database's value of `name`, when some instance stored one.
+pub fn find(conn: &mut DbConnection, name: &str) -> Result<Option<String>, ServiceError> {
+    Ok(db::shared_secrets::find(conn, name)?)
+}

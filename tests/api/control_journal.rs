@@ -17,6 +17,30 @@ fn items(reply: &Reply) -> &Vec<Value> {
 }
 
 #[tokio::test]
+async fn the_journal_stays_within_its_byte_bound_and_drops_the_oldest_entries() {
+    let app = spawn_app_with(|s| s.control.journal_max_bytes = 64 * 1024).await;
+    let partner = Partner::fresh();
+    for _ in 0..100 {
+        app.get("/v1/agreements", &partner.token).await.assert_status(200);
+    }
+    let reply = journal(&app, "?limit=1000").await;
+    reply.assert_status(200);
+    assert_eq!(reply.body["maxBytes"], json!(65536));
+    let bytes = reply.body["bytes"].as_u64().expect("bytes");
+    assert!(bytes > 0 && bytes <= 65536, "held {bytes} bytes");
+    let kept = items(&reply).len() as u64;
+    assert!(
+        kept < 100,
+        "the byte bound, not the entry bound, pushed entries out ({kept} kept)"
+    );
+    assert_eq!(reply.body["dropped"].as_u64(), Some(100 - kept));
+    assert_eq!(items(&reply)[0]["id"], json!(100), "the newest entry is kept");
+    assert!(items(&reply)[0]["responseBody"]
+        .as_str()
+        .is_some_and(|b| b.contains("templateId")));
+}
+
+#[tokio::test]
 async fn the_journal_stays_within_its_bound_and_counts_dropped_entries() {
     let app = spawn_app_with(|s| s.control.journal_capacity = 5).await;
     let partner = Partner::fresh();
@@ -245,7 +269,7 @@ async fn a_capacity_of_zero_turns_the_journal_off() {
     reply.assert_status(200);
     assert_eq!(
         reply.body,
-        json!({ "totalCount": 0, "capacity": 0, "dropped": 0, "items": [] })
+        json!({ "totalCount": 0, "capacity": 0, "maxBytes": 16_777_216, "bytes": 0, "dropped": 0, "items": [] })
     );
 }
 

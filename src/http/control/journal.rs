@@ -24,6 +24,10 @@ pub struct JournalList {
     pub total_count: usize,
     /// The journal's bound (0: off).
     pub capacity: usize,
+    /// The journal's bound in bytes.
+    pub max_bytes: usize,
+    /// Bytes the journal holds now.
+    pub bytes: usize,
     /// Entries pushed out of the ring since the last clear.
     pub dropped: u64,
     /// Entries, newest first.
@@ -66,12 +70,14 @@ pub async fn list_requests(_admin: Admin, req: HttpRequest, state: web::Data<App
         partner_tenant_id: query.get("partnerTenantId").map(str::to_owned),
     };
     let journal = &state.journal;
-    let (items, dropped) = journal.query(&filter, limit.min(journal.capacity()));
+    let page = journal.query(&filter, limit.min(journal.capacity()));
     ApiReply::ok(&JournalList {
-        total_count: items.len(),
+        total_count: page.items.len(),
         capacity: journal.capacity(),
-        dropped,
-        items,
+        max_bytes: journal.max_bytes(),
+        bytes: page.bytes,
+        dropped: page.dropped,
+        items: page.items,
     })
 }
 

@@ -14,36 +14,36 @@ pub mod partners;
 pub mod reset;
 pub mod tokens;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use crate::http::RouteSink;
 
 /// Registers every control-plane route.
-pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::health)
-        .service(health::ready)
-        .service(reset::reset_mirror)
-        .service(faults::create_fault)
-        .service(faults::list_faults)
-        .service(faults::delete_faults)
-        .service(faults::get_fault)
-        .service(faults::delete_fault)
-        .service(journal::list_requests)
-        .service(journal::clear_requests)
-        .service(tokens::mint_token)
-        .service(customers::list_customers)
-        .service(customers::get_customer)
-        .service(customers::put_scenario)
-        .service(customers::accept_directly)
-        .service(customers::put_relationship)
-        .service(notifications::list_notifications)
-        .service(notifications::clear_notifications)
-        .service(partners::list_partners)
-        .service(partners::get_partner)
-        .service(partners::put_partner)
-        .service(clock::get_global_clock)
-        .service(clock::change_global_clock)
-        .service(clock::get_partner_clock)
-        .service(clock::change_partner_clock)
-        .service(fixtures::load_fixtures)
-        .service(fixtures::get_snapshot)
-        .service(fixtures::put_snapshot);
+pub fn routes<S: RouteSink>(cfg: &mut S) {
+    cfg.add(health::health)
+        .add(health::ready)
+        .add(reset::reset_mirror)
+        .add(faults::create_fault)
+        .add(faults::list_faults)
+        .add(faults::delete_faults)
+        .add(faults::get_fault)
+        .add(faults::delete_fault)
+        .add(journal::list_requests)
+        .add(journal::clear_requests)
+        .add(tokens::mint_token)
+        .add(customers::list_customers)
+        .add(customers::get_customer)
+        .add(customers::put_scenario)
+        .add(customers::accept_directly)
+        .add(customers::put_relationship)
+        .add(notifications::list_notifications)
+        .add(notifications::clear_notifications)
+        .add(partners::list_partners)
+        .add(partners::get_partner)
+        .add(partners::put_partner)
+        .add(clock::get_global_clock)
+        .add(clock::change_global_clock)
+        .add(clock::get_partner_clock)
+        .add(clock::change_partner_clock)
+        .add(fixtures::load_fixtures)
+        .add(fixtures::get_snapshot)
+        .add(fixtures::put_snapshot);
 }

@@ -89,7 +89,7 @@ pub async fn mint_token(
             "ttlSeconds must be between 1 and 86400",
         ));
     }
-    let key = state.dev_key.clone().ok_or_else(|| {
+    let slot = state.dev_key.clone().ok_or_else(|| {
         ApiError::mirror(
             StatusCode::CONFLICT,
             990160,
@@ -105,6 +105,10 @@ pub async fn mint_token(
         ttl_seconds,
         audience: request.audience.unwrap_or_else(|| state.default_audience.clone()),
     };
+    let key = slot
+        .get()
+        .await
+        .map_err(|e| ApiError::from(crate::service::ServiceError::Internal(e)).from_mirror())?;
     let tid = tenant.to_string();
     let now = state.store.now_for(Some(tid)).await?;
     let mut claims = mint::claims(&spec, now);
