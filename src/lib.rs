@@ -9,6 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod http;
 pub mod mailer;
+pub mod memory;
 pub mod secrets;
 pub mod service;
 pub mod startup;

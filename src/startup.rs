@@ -212,7 +212,9 @@ impl Application {
     /// Serves until stopped; the outbox dispatcher (when SMTP is configured) runs alongside and stops with it.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let running = self.dispatcher.map(Dispatcher::spawn);
+        let trimmer = crate::memory::spawn_trimmer();
         let served = self.server.await;
+        trimmer.abort();
         if let Some(running) = running {
             running.stop().await;
         }

@@ -120,6 +120,10 @@ impl DatabaseUrl {
     }
 }
 
+/// Page cache of one SQLite connection, in KiB (SQLite's default is 2 000): the operating system caches the file
+/// as well, so a pool of connections need not hold several copies of the hot pages.
+const SQLITE_CACHE_KIB: u32 = 512;
+
 /// Opens connections of one backend for the pool, with the SQLite settings applied to each.
 #[derive(Debug, Clone)]
 pub struct Manager {
@@ -138,7 +142,7 @@ impl ManageConnection for Manager {
                 let mut conn = SqliteConnection::establish(&self.url.target).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+                     PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; PRAGMA cache_size = -{SQLITE_CACHE_KIB};",
                     self.statement_timeout.as_millis()
                 ))
                 .map_err(r2d2::Error::QueryError)?;

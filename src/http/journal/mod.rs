@@ -191,6 +191,7 @@ pub async fn record_requests(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    crate::memory::note_request();
     let journal = req.app_data::<web::Data<AppState>>().map(|s| s.journal.clone());
     let Some(journal) = journal.filter(|j| j.enabled() && is_recorded(req.path())) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
