@@ -1,6 +1,6 @@
 //! Steps 1 to 3 of contract §3.1 (header, algorithm, signature against every configured key source), then the claim checks.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::errors::ErrorKind;
@@ -50,22 +50,34 @@ impl Verifier {
     pub async fn verified_claims(&self, authorization: Option<&str>) -> Result<Map<String, Value>, AuthFailure> {
         let token = bearer_token(authorization)?;
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthFailure::Malformed)?;
-        let candidates = match header.alg {
-            Algorithm::HS256 => self.hs256.iter().cloned().collect::<Vec<_>>(),
-            Algorithm::RS256 => self.rsa_keys(header.kid.as_deref()).await,
+        let rsa;
+        let candidates: &[DecodingKey] = match header.alg {
+            Algorithm::HS256 => self.hs256.as_slice(),
+            Algorithm::RS256 => {
+                rsa = self.rsa_keys(header.kid.as_deref()).await;
+                &rsa
+            }
             _ => return Err(AuthFailure::Malformed),
         };
         if candidates.is_empty() {
             return Err(AuthFailure::UnknownKey);
         }
-        let mut validation = Validation::new(header.alg);
-        validation.validate_exp = false;
-        validation.validate_nbf = false;
-        validation.validate_aud = false;
-        validation.required_spec_claims.clear();
+        // Signature only: the claims are checked afterwards at the partner's mirror now (steps 4 to 8).
+        static SIGNATURE_ONLY: OnceLock<[Validation; 2]> = OnceLock::new();
+        let [hs256, rs256] = SIGNATURE_ONLY.get_or_init(|| {
+            [Algorithm::HS256, Algorithm::RS256].map(|alg| {
+                let mut validation = Validation::new(alg);
+                validation.validate_exp = false;
+                validation.validate_nbf = false;
+                validation.validate_aud = false;
+                validation.required_spec_claims.clear();
+                validation
+            })
+        });
+        let validation = if header.alg == Algorithm::HS256 { hs256 } else { rs256 };
         let mut failure = AuthFailure::BadSignature;
-        for key in &candidates {
-            match jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation) {
+        for key in candidates {
+            match jsonwebtoken::decode::<Map<String, Value>>(token, key, validation) {
                 Ok(data) => return Ok(data.claims),
                 Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => {}
                 Err(e) if matches!(e.kind(), ErrorKind::InvalidRsaKey(_) | ErrorKind::InvalidKeyFormat) => {}

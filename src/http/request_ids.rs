@@ -1,6 +1,7 @@
 //! Request ids (contract §2.2–2.3): read or generate `MS-RequestId`, `MS-CorrelationId`, `MS-CV`, echo them on every
 //! response, and add `WWW-Authenticate` to every 401.
 
+use crate::domain::ids::Guid;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -46,8 +47,8 @@ pub async fn request_ids(
     let client_request_id = usable_id(headers.get("ms-requestid"));
     let ids = RequestIds {
         request_id_from_client: client_request_id.is_some(),
-        request_id: client_request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
-        correlation_id: usable_id(headers.get("ms-correlationid")).unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        request_id: client_request_id.unwrap_or_else(|| Guid::new_random().into_string()),
+        correlation_id: usable_id(headers.get("ms-correlationid")).unwrap_or_else(|| Guid::new_random().into_string()),
         cv: headers
             .get("ms-cv")
             .and_then(|v| v.to_str().ok())
