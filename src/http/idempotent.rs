@@ -1,6 +1,5 @@
-//! Idempotent execution of POST and PATCH (contract §6): claim the `MS-RequestId`, run the operation and store its
-//! answer in one transaction; replay a stored answer, refuse a reused id with 409 990001, and keep nothing of an
-//! answer of 500 or more.
+//! Idempotent execution of POST and PATCH (contract §6), HTTP side: the request fingerprint, the answer as
+//! stored and replayed, and the wait for a twin; the transaction itself is `service::idempotency::attempt`.
 
 use std::time::Duration;
 
@@ -16,8 +15,8 @@ use super::json_body::RawBody;
 use super::reply::ApiReply;
 use super::request_ids::RequestIds;
 use super::state::AppState;
-use crate::db::{self, DbConnection};
-use crate::service::idempotency::{self, Claim};
+use crate::service::idempotency::{self, Attempt, Key, StoredAnswer};
+use crate::service::DbConnection;
 use crate::service::ServiceError;
 
 /// How long a request waits for a twin with the same id before giving up.
@@ -62,37 +61,41 @@ fn canonical_json(value: &Value) -> String {
     }
 }
 
-/// Why the one transaction of an idempotent request was rolled back.
-enum Abort {
-    /// The operation answered 5xx: nothing of it, not even the claim, is kept, so a retry runs again.
-    Answer(ApiError),
-    /// The database failed.
-    Database(ServiceError),
-}
+impl StoredAnswer for Result<ApiReply, ApiError> {
+    fn status(&self) -> u16 {
+        match self {
+            Ok(reply) => reply.status.as_u16(),
+            Err(error) => error.status().as_u16(),
+        }
+    }
 
-impl From<crate::db::QueryError> for Abort {
-    fn from(error: crate::db::QueryError) -> Self {
-        Abort::Database(error.into())
+    fn body_text(&self) -> String {
+        match self {
+            Ok(reply) => reply.body.clone(),
+            Err(error) => error.body().to_string(),
+        }
+    }
+
+    fn is_refusal(&self) -> bool {
+        self.is_err()
+    }
+
+    fn replayed(status: u16, body: String) -> Self {
+        Ok(ApiReply {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            body,
+            replayed: true,
+        })
+    }
+
+    fn failed(error: ServiceError) -> Self {
+        Err(ApiError::from(error))
     }
 }
 
-impl From<ServiceError> for Abort {
-    fn from(error: ServiceError) -> Self {
-        Abort::Database(error)
-    }
-}
-
-/// What one attempt found.
-enum Attempt {
-    /// The answer to send (fresh or replayed).
-    Answered(Result<ApiReply, ApiError>),
-    /// A twin with the same id holds the claim: ask again shortly.
-    InFlight,
-}
-
-/// Runs `work` at most once per (partner, `MS-RequestId`), in one blocking hand-off and one transaction: the claim
-/// of the id, the operation's writes (including its outbox messages) and the stored answer commit together, or
-/// (for an answer of 500 or more) not at all. Without a client `MS-RequestId`, `work` simply runs.
+/// Runs `work` at most once per (partner, `MS-RequestId`), in one blocking hand-off and one transaction
+/// ([`idempotency::attempt`]); a twin with the same id is waited for. Without a client `MS-RequestId`, `work`
+/// simply runs.
 pub async fn run_once<W>(
     req: &HttpRequest,
     state: &AppState,
@@ -108,11 +111,7 @@ where
         return state
             .store
             .run_for(&caller.admission, move |conn, now| {
-                let answer = work(conn, now);
-                if answer.as_ref().is_err_and(|e| e.status().is_server_error()) {
-                    db::mark_connection_suspect();
-                }
-                Ok(answer)
+                Ok(idempotency::run_unkeyed(conn, now, work))
             })
             .await?;
     };
@@ -129,104 +128,16 @@ where
         let (attempt, unused) = state
             .store
             .run_for(&caller.admission, move |conn, now| {
-                Ok(attempt(conn, &attempt_key, now, pending))
+                Ok(idempotency::attempt(conn, &attempt_key, now, pending))
             })
             .await?;
         work = unused;
         match attempt? {
             Attempt::Answered(answer) => return answer,
+            Attempt::Conflict => return Err(ServiceError::IdempotencyConflict(key.request_id).into()),
             Attempt::InFlight if started.elapsed() < WAIT_LIMIT => tokio::time::sleep(POLL).await,
             Attempt::InFlight => return Err(ServiceError::IdempotencyConflict(key.request_id).into()),
         }
-    }
-}
-
-/// The idempotency key of a request.
-#[derive(Clone)]
-struct Key {
-    partner: String,
-    request_id: String,
-    fingerprint: String,
-}
-
-/// One attempt in one transaction; gives the work back when it did not run.
-#[allow(clippy::type_complexity)]
-fn attempt<W>(
-    conn: &mut DbConnection,
-    key: &Key,
-    now: DateTime<Utc>,
-    work: Option<W>,
-) -> (Result<Attempt, ApiError>, Option<W>)
-where
-    W: FnOnce(&mut DbConnection, DateTime<Utc>) -> Result<ApiReply, ApiError>,
-{
-    let mut work = work;
-    let outcome = db::transaction(conn, |conn| -> Result<Attempt, Abort> {
-        let ticket = match idempotency::claim(conn, &key.partner, &key.request_id, &key.fingerprint, now)? {
-            Claim::Owned(ticket) => ticket,
-            Claim::Replay { status, body } => {
-                return Ok(Attempt::Answered(Ok(ApiReply {
-                    status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-                    body,
-                    replayed: true,
-                })))
-            }
-            Claim::Conflict => {
-                return Ok(Attempt::Answered(Err(ServiceError::IdempotencyConflict(
-                    key.request_id.clone(),
-                )
-                .into())))
-            }
-            Claim::InFlight => return Ok(Attempt::InFlight),
-        };
-        let Some(work) = work.take() else {
-            return Err(Abort::Database(ServiceError::Internal(
-                "idempotent work already used".into(),
-            )));
-        };
-        // The operation in a savepoint: a refusal rolls back its own writes and keeps the claim for the answer.
-        let answer = match db::transaction(conn, |conn| work(conn, now).map_err(Refusal::Answer)) {
-            Ok(reply) => Ok(reply),
-            Err(Refusal::Answer(error)) => Err(error),
-            Err(Refusal::Database(error)) => Err(ApiError::from(ServiceError::from(error))),
-        };
-        let (status, text) = match &answer {
-            Ok(reply) => (reply.status, reply.body.clone()),
-            Err(error) => (error.status(), error.body().to_string()),
-        };
-        if status.is_server_error() {
-            return Err(Abort::Answer(answer.err().unwrap_or_else(|| {
-                ApiError::from(ServiceError::Internal("a 5xx reply without an error".into()))
-            })));
-        }
-        idempotency::complete(conn, &ticket, status.as_u16(), &text, now)?;
-        Ok(Attempt::Answered(answer))
-    });
-    let result = match outcome {
-        Ok(attempt) => Ok(attempt),
-        Err(Abort::Answer(error)) => {
-            db::mark_connection_suspect();
-            Ok(Attempt::Answered(Err(error)))
-        }
-        Err(Abort::Database(error)) => {
-            db::mark_connection_suspect();
-            Err(ApiError::from(error))
-        }
-    };
-    (result, work)
-}
-
-/// Why the operation's savepoint was rolled back.
-enum Refusal {
-    /// The operation answered an error.
-    Answer(ApiError),
-    /// The savepoint itself failed.
-    Database(crate::db::QueryError),
-}
-
-impl From<crate::db::QueryError> for Refusal {
-    fn from(error: crate::db::QueryError) -> Self {
-        Refusal::Database(error)
     }
 }
 

@@ -26,5 +26,6 @@ pub mod shared_keys;
 pub mod signed_token;
 pub mod store;
 
+pub use crate::db::DbConnection;
 pub use error::ServiceError;
 pub use store::Store;
