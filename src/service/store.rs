@@ -120,11 +120,7 @@ impl Store {
         self.hop(move |conn| {
             // SQLite: memory is authoritative between hops, so the version read is needed only on PostgreSQL.
             let snapshot = if local { control.current() } else { control.sync(conn)? };
-            let now = if snapshot.version == admission.version {
-                admission.now
-            } else {
-                admission::readmit(conn, &control, &snapshot, &admission)?.now
-            };
+            let now = admitted_now(conn, &control, &snapshot, &admission)?;
             call(conn, now)
         })
         .await
@@ -195,12 +191,7 @@ impl Store {
         let _permit = self.permit().await?;
         let control = Arc::clone(&self.control);
         with_connection(&self.pool, self.writer.as_ref(), |conn| {
-            let snapshot = control.current();
-            let now = if snapshot.version == admission.version {
-                admission.now
-            } else {
-                admission::readmit(conn, &control, &snapshot, admission)?.now
-            };
+            let now = admitted_now(conn, &control, &control.current(), admission)?;
             call(conn, now)
         })
     }
@@ -218,6 +209,20 @@ impl Store {
         self.hop(|conn| db::pending_migrations(conn).map_err(|e| ServiceError::Internal(e.to_string())))
             .await
     }
+}
+
+/// The partner's now for an admission made at an earlier control version: as admitted while the state has not
+/// moved, else after admitting the caller again on the current state.
+fn admitted_now(
+    conn: &mut DbConnection,
+    control: &ControlState,
+    snapshot: &ControlSnapshot,
+    admission: &Admission,
+) -> Result<DateTime<Utc>, ServiceError> {
+    if snapshot.version == admission.version {
+        return Ok(admission.now);
+    }
+    Ok(admission::readmit(conn, control, snapshot, admission)?.now)
 }
 
 /// Runs `call` on a pooled connection, marking the connection for a test when the call failed on its side.
