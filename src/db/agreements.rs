@@ -4,21 +4,54 @@ use diesel::prelude::*;
 
 use super::models::{AgreementRow, NewAgreementRow};
 use super::schema::agreements::dsl;
+use super::schema::customer_relationships as rel;
 use super::DbConnection;
 
 /// Appends a record.
 pub fn insert(conn: &mut DbConnection, row: &NewAgreementRow) -> QueryResult<usize> {
-    diesel::insert_into(dsl::agreements).values(row).execute(conn)
+    super::native!(conn, |c| {
+        diesel::insert_into(dsl::agreements).values(row).execute(c)
+    })
 }
 
 /// One partner's records for a customer, newest recorded first.
 pub fn history(conn: &mut DbConnection, partner: &str, customer: &str) -> QueryResult<Vec<AgreementRow>> {
-    dsl::agreements
-        .filter(dsl::customer_id.eq(customer))
-        .filter(dsl::partner_tenant_id.eq(partner))
-        .order((dsl::recorded_at.desc(), dsl::id.desc()))
-        .select(AgreementRow::as_select())
-        .load(conn)
+    super::native!(conn, |c| {
+        dsl::agreements
+            .filter(dsl::customer_id.eq(customer))
+            .filter(dsl::partner_tenant_id.eq(partner))
+            .order((dsl::recorded_at.desc(), dsl::id.desc()))
+            .select(AgreementRow::as_select())
+            .load(c)
+    })
+}
+
+/// The partner's relationship with the customer and the history, newest first, in one statement (one read
+/// lock on SQLite); `None` when the partner does not know the customer.
+pub fn history_of_known(
+    conn: &mut DbConnection,
+    partner: &str,
+    customer: &str,
+) -> QueryResult<Option<(String, Vec<AgreementRow>)>> {
+    let rows: Vec<(String, Option<AgreementRow>)> = super::native!(conn, |c| {
+        rel::table
+            .left_join(
+                dsl::agreements.on(dsl::customer_id
+                    .eq(rel::customer_id)
+                    .and(dsl::partner_tenant_id.eq(rel::partner_tenant_id))),
+            )
+            .filter(rel::customer_id.eq(customer))
+            .filter(rel::partner_tenant_id.eq(partner))
+            .order((dsl::recorded_at.desc(), dsl::id.desc()))
+            .select((rel::relationship, Option::<AgreementRow>::as_select()))
+            .load(c)
+    })?;
+    let mut rows = rows.into_iter().peekable();
+    let Some((relationship, _)) = rows.peek() else {
+        return Ok(None);
+    };
+    let relationship = relationship.clone();
+    Ok(Some((relationship, rows.filter_map(|(_, row)| row).collect())))
 }
 
 /// The most recently recorded record of one type for a partner and customer.
@@ -28,14 +61,16 @@ pub fn latest_of_type(
     customer: &str,
     agreement_type: &str,
 ) -> QueryResult<Option<AgreementRow>> {
-    dsl::agreements
-        .filter(dsl::customer_id.eq(customer))
-        .filter(dsl::partner_tenant_id.eq(partner))
-        .filter(dsl::agreement_type.eq(agreement_type))
-        .order((dsl::recorded_at.desc(), dsl::id.desc()))
-        .select(AgreementRow::as_select())
-        .get_result(conn)
-        .optional()
+    super::native!(conn, |c| {
+        dsl::agreements
+            .filter(dsl::customer_id.eq(customer))
+            .filter(dsl::partner_tenant_id.eq(partner))
+            .filter(dsl::agreement_type.eq(agreement_type))
+            .order((dsl::recorded_at.desc(), dsl::id.desc()))
+            .select(AgreementRow::as_select())
+            .get_result(c)
+            .optional()
+    })
 }
 
 /// True when the partner recorded at least one record of `agreement_type` for the customer.
@@ -45,11 +80,13 @@ pub fn exists_of_type(
     customer: &str,
     agreement_type: &str,
 ) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        dsl::agreements
-            .filter(dsl::customer_id.eq(customer))
-            .filter(dsl::partner_tenant_id.eq(partner))
-            .filter(dsl::agreement_type.eq(agreement_type)),
-    ))
-    .get_result(conn)
+    super::native!(conn, |c| {
+        diesel::select(diesel::dsl::exists(
+            dsl::agreements
+                .filter(dsl::customer_id.eq(customer))
+                .filter(dsl::partner_tenant_id.eq(partner))
+                .filter(dsl::agreement_type.eq(agreement_type)),
+        ))
+        .get_result(c)
+    })
 }

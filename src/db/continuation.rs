@@ -8,14 +8,18 @@ use super::DbConnection;
 
 /// Stores a new token.
 pub fn insert(conn: &mut DbConnection, row: &ContinuationRow) -> QueryResult<usize> {
-    diesel::insert_into(dsl::continuation_tokens).values(row).execute(conn)
+    super::native!(conn, |c| {
+        diesel::insert_into(dsl::continuation_tokens).values(row).execute(c)
+    })
 }
 
 /// Looks a token up.
 pub fn find(conn: &mut DbConnection, token: &str) -> QueryResult<Option<ContinuationRow>> {
-    dsl::continuation_tokens
-        .filter(dsl::token.eq(token))
-        .select(ContinuationRow::as_select())
-        .get_result(conn)
-        .optional()
+    super::native!(conn, |c| {
+        dsl::continuation_tokens
+            .filter(dsl::token.eq(token))
+            .select(ContinuationRow::as_select())
+            .get_result(c)
+            .optional()
+    })
 }

@@ -8,18 +8,22 @@ use super::DbConnection;
 
 /// The current control version (moved by triggers on partners, clock offsets and fault rules).
 pub fn version(conn: &mut DbConnection) -> QueryResult<i64> {
-    control_version::table
-        .filter(control_version::id.eq(1))
-        .select(control_version::version)
-        .get_result(conn)
+    super::native!(conn, |c| {
+        control_version::table
+            .filter(control_version::id.eq(1))
+            .select(control_version::version)
+            .get_result(c)
+    })
 }
 
 /// Moves the control version as the first write of a control-plane transaction: it serialises read-modify-write
 /// changes of the control state (such as advancing a clock) across connections and instances.
 pub fn bump(conn: &mut DbConnection) -> QueryResult<usize> {
-    diesel::update(control_version::table.filter(control_version::id.eq(1)))
-        .set(control_version::version.eq(control_version::version + 1))
-        .execute(conn)
+    super::native!(conn, |c| {
+        diesel::update(control_version::table.filter(control_version::id.eq(1)))
+            .set(control_version::version.eq(control_version::version + 1))
+            .execute(c)
+    })
 }
 
 /// Every registration as (tenant id, partner type).

@@ -9,30 +9,36 @@ use super::DbConnection;
 
 /// Inserts a customer.
 pub fn insert(conn: &mut DbConnection, row: &CustomerRow) -> QueryResult<usize> {
-    diesel::insert_into(customers::table).values(row).execute(conn)
+    super::native!(conn, |c| {
+        diesel::insert_into(customers::table).values(row).execute(c)
+    })
 }
 
 /// Inserts a relationship.
 pub fn insert_relationship(conn: &mut DbConnection, row: &RelationshipRow) -> QueryResult<usize> {
-    diesel::insert_into(rel::table).values(row).execute(conn)
+    super::native!(conn, |c| { diesel::insert_into(rel::table).values(row).execute(c) })
 }
 
 /// A customer by id.
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CustomerRow>> {
-    customers::table
-        .filter(customers::id.eq(id))
-        .select(CustomerRow::as_select())
-        .get_result(conn)
-        .optional()
+    super::native!(conn, |c| {
+        customers::table
+            .filter(customers::id.eq(id))
+            .select(CustomerRow::as_select())
+            .get_result(c)
+            .optional()
+    })
 }
 
 /// A customer by domain key (lowercase domain).
 pub fn find_by_domain_key(conn: &mut DbConnection, domain_key: &str) -> QueryResult<Option<CustomerRow>> {
-    customers::table
-        .filter(customers::domain_key.eq(domain_key))
-        .select(CustomerRow::as_select())
-        .get_result(conn)
-        .optional()
+    super::native!(conn, |c| {
+        customers::table
+            .filter(customers::domain_key.eq(domain_key))
+            .select(CustomerRow::as_select())
+            .get_result(c)
+            .optional()
+    })
 }
 
 /// The customer and this partner's relationship to it, when the partner knows the customer.
@@ -41,26 +47,42 @@ pub fn find_known(
     partner: &str,
     id: &str,
 ) -> QueryResult<Option<(CustomerRow, RelationshipRow)>> {
-    customers::table
-        .inner_join(rel::table)
-        .filter(customers::id.eq(id))
-        .filter(rel::partner_tenant_id.eq(partner))
-        .select((CustomerRow::as_select(), RelationshipRow::as_select()))
-        .get_result(conn)
-        .optional()
+    super::native!(conn, |c| {
+        customers::table
+            .inner_join(rel::table)
+            .filter(customers::id.eq(id))
+            .filter(rel::partner_tenant_id.eq(partner))
+            .select((CustomerRow::as_select(), RelationshipRow::as_select()))
+            .get_result(c)
+            .optional()
+    })
+}
+
+/// The relationship of a partner with a customer, if the partner knows the customer (a lighter [`find_known`]).
+pub fn relationship(conn: &mut DbConnection, partner: &str, id: &str) -> QueryResult<Option<String>> {
+    super::native!(conn, |c| {
+        rel::table
+            .filter(rel::customer_id.eq(id))
+            .filter(rel::partner_tenant_id.eq(partner))
+            .select(rel::relationship)
+            .get_result(c)
+            .optional()
+    })
 }
 
 /// Takes the write lock on one partner–customer pair: a write as the first statement of a transaction
 /// serialises concurrent writers on both backends. Returns false when the pair does not exist.
 pub fn lock_relationship(conn: &mut DbConnection, partner: &str, id: &str) -> QueryResult<bool> {
-    let updated = diesel::update(
-        rel::table
-            .filter(rel::customer_id.eq(id))
-            .filter(rel::partner_tenant_id.eq(partner)),
-    )
-    .set(rel::lock_version.eq(rel::lock_version + 1))
-    .execute(conn)?;
-    Ok(updated == 1)
+    super::native!(conn, |c| {
+        let updated = diesel::update(
+            rel::table
+                .filter(rel::customer_id.eq(id))
+                .filter(rel::partner_tenant_id.eq(partner)),
+        )
+        .set(rel::lock_version.eq(rel::lock_version + 1))
+        .execute(c)?;
+        Ok(updated == 1)
+    })
 }
 
 /// Sets a partner's relationship to a customer.
@@ -82,22 +104,24 @@ pub fn page_for_partner(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<(CustomerRow, RelationshipRow)>> {
-    let mut query = customers::table
-        .inner_join(rel::table)
-        .filter(rel::partner_tenant_id.eq(partner))
-        .filter(rel::relationship.eq("reseller"))
-        .select((CustomerRow::as_select(), RelationshipRow::as_select()))
-        .order((customers::created_at.asc(), customers::id.asc()))
-        .limit(limit)
-        .into_boxed();
-    if let Some((created_at, id)) = after {
-        query = query.filter(
-            customers::created_at
-                .gt(created_at)
-                .or(customers::created_at.eq(created_at).and(customers::id.gt(id))),
-        );
-    }
-    query.load(conn)
+    super::native!(conn, |c| {
+        let mut query = customers::table
+            .inner_join(rel::table)
+            .filter(rel::partner_tenant_id.eq(partner))
+            .filter(rel::relationship.eq("reseller"))
+            .select((CustomerRow::as_select(), RelationshipRow::as_select()))
+            .order((customers::created_at.asc(), customers::id.asc()))
+            .limit(limit)
+            .into_boxed();
+        if let Some((created_at, id)) = after {
+            query = query.filter(
+                customers::created_at
+                    .gt(created_at)
+                    .or(customers::created_at.eq(created_at).and(customers::id.gt(id))),
+            );
+        }
+        query.load(c)
+    })
 }
 
 /// Every customer, oldest first, optionally only those a partner knows.
@@ -118,11 +142,13 @@ pub fn all(conn: &mut DbConnection, partner: Option<&str>) -> QueryResult<Vec<Cu
 
 /// The relationships of one customer, by partner tenant id.
 pub fn relationships_of(conn: &mut DbConnection, id: &str) -> QueryResult<Vec<RelationshipRow>> {
-    rel::table
-        .filter(rel::customer_id.eq(id))
-        .order(rel::partner_tenant_id.asc())
-        .select(RelationshipRow::as_select())
-        .load(conn)
+    super::native!(conn, |c| {
+        rel::table
+            .filter(rel::customer_id.eq(id))
+            .order(rel::partner_tenant_id.asc())
+            .select(RelationshipRow::as_select())
+            .load(c)
+    })
 }
 
 /// Sets the legacy-purchases scenario flag; returns the rows changed.
@@ -134,11 +160,13 @@ pub fn set_legacy_purchases(conn: &mut DbConnection, id: &str, value: bool) -> Q
 
 /// Records a direct acceptance unless one exists; returns the rows changed (0 when already accepted).
 pub fn record_direct_acceptance(conn: &mut DbConnection, id: &str, accepted_at: &str) -> QueryResult<usize> {
-    diesel::update(
-        customers::table
-            .filter(customers::id.eq(id))
-            .filter(customers::direct_acceptance_at.is_null()),
-    )
-    .set(customers::direct_acceptance_at.eq(Some(accepted_at)))
-    .execute(conn)
+    super::native!(conn, |c| {
+        diesel::update(
+            customers::table
+                .filter(customers::id.eq(id))
+                .filter(customers::direct_acceptance_at.is_null()),
+        )
+        .set(customers::direct_acceptance_at.eq(Some(accepted_at)))
+        .execute(c)
+    })
 }

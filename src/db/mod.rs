@@ -2,6 +2,22 @@
 //!
 //! Single-row lookups read the first row with `get_result` rather than `first`: SQLite re-prepares a statement
 //! whose `LIMIT` is a bound parameter every time it is bound, which would undo the prepared-statement cache.
+//! Queries on the request path run through [`native!`] on the backend's own connection type.
+
+/// Runs one query on the backend's own connection: `native!(conn, |c| query.load(c))`.
+///
+/// Through the multi-backend connection diesel renders the full SQL text of a query on every call, only to look
+/// its prepared statement up; on the backend's own connection the statement is found by the query's type.
+/// Transactions are the backend's own either way, so this may run inside [`transaction`].
+macro_rules! native {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use native;
 
 pub mod agreements;
 pub mod clock;

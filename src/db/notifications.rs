@@ -9,7 +9,9 @@ use super::DbConnection;
 
 /// Puts a message in the outbox.
 pub fn insert(conn: &mut DbConnection, row: &NotificationRow) -> QueryResult<usize> {
-    diesel::insert_into(dsl::notifications).values(row).execute(conn)
+    super::native!(conn, |c| {
+        diesel::insert_into(dsl::notifications).values(row).execute(c)
+    })
 }
 
 /// Messages about one customer, oldest first.

@@ -21,15 +21,17 @@ pub struct OrderRow {
 
 /// Stores an order.
 pub fn insert(conn: &mut DbConnection, row: &OrderRow) -> QueryResult<usize> {
-    diesel::insert_into(dsl::orders).values(row).execute(conn)
+    super::native!(conn, |c| { diesel::insert_into(dsl::orders).values(row).execute(c) })
 }
 
 /// A partner's orders for a customer, oldest first.
 pub fn for_customer(conn: &mut DbConnection, partner: &str, customer: &str) -> QueryResult<Vec<OrderRow>> {
-    dsl::orders
-        .filter(dsl::customer_id.eq(customer))
-        .filter(dsl::partner_tenant_id.eq(partner))
-        .order((dsl::creation_date.asc(), dsl::id.asc()))
-        .select(OrderRow::as_select())
-        .load(conn)
+    super::native!(conn, |c| {
+        dsl::orders
+            .filter(dsl::customer_id.eq(customer))
+            .filter(dsl::partner_tenant_id.eq(partner))
+            .order((dsl::creation_date.asc(), dsl::id.asc()))
+            .select(OrderRow::as_select())
+            .load(c)
+    })
 }

@@ -86,10 +86,26 @@ pub fn known_customer(
 ) -> Result<(CustomerRow, RelationshipRow), ServiceError> {
     let (row, relationship) =
         db::customers::find_known(conn, partner.as_str(), customer.as_str())?.ok_or(ServiceError::CustomerNotFound)?;
-    if relationship.relationship != Relationship::Reseller.as_str() {
+    admits(&relationship.relationship)?;
+    Ok((row, relationship))
+}
+
+/// The visibility rule of [`known_customer`] without reading the customer.
+pub fn ensure_known_customer(
+    conn: &mut DbConnection,
+    partner: &TenantId,
+    customer: &CustomerId,
+) -> Result<(), ServiceError> {
+    let relationship = db::customers::relationship(conn, partner.as_str(), customer.as_str())?
+        .ok_or(ServiceError::CustomerNotFound)?;
+    admits(&relationship)
+}
+
+fn admits(relationship: &str) -> Result<(), ServiceError> {
+    if relationship != Relationship::Reseller.as_str() {
         return Err(ServiceError::RelationshipRemoved);
     }
-    Ok((row, relationship))
+    Ok(())
 }
 
 /// Records a partner attestation (contract §4.2): visibility, then validation, then the duplicate rule,
@@ -107,7 +123,7 @@ pub fn attest(
         if !db::customers::lock_relationship(conn, partner.as_str(), customer.as_str())? {
             return Err(ServiceError::CustomerNotFound);
         }
-        known_customer(conn, partner, customer)?;
+        ensure_known_customer(conn, partner, customer)?;
         let input = input?;
         let template = input.template;
         if let Some(latest) =
@@ -174,9 +190,10 @@ pub fn history(
     customer: &CustomerId,
     filter: &TypeFilter,
 ) -> Result<Vec<Attestation>, ServiceError> {
-    known_customer(conn, partner, customer)?;
-    db::agreements::history(conn, partner.as_str(), customer.as_str())?
-        .into_iter()
+    let (relationship, rows) = db::agreements::history_of_known(conn, partner.as_str(), customer.as_str())?
+        .ok_or(ServiceError::CustomerNotFound)?;
+    admits(&relationship)?;
+    rows.into_iter()
         .filter(|row| filter.admits(&row.agreement_type))
         .map(attestation_of)
         .collect()

@@ -6,7 +6,7 @@ use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde_json::{json, Value};
 
-use super::agreements::known_customer;
+use super::agreements::ensure_known_customer;
 use super::{clock, ServiceError};
 use crate::db::{self, orders::OrderRow, DbConnection};
 use crate::domain::ids::{CustomerId, TenantId};
@@ -68,7 +68,7 @@ pub fn place(
     input: Result<NewOrder, FieldErrors>,
     now: DateTime<Utc>,
 ) -> Result<Order, ServiceError> {
-    known_customer(conn, partner, customer)?;
+    ensure_known_customer(conn, partner, customer)?;
     let input = input?;
     if !gate_open(conn, partner.as_str(), customer.as_str())? {
         return Err(ServiceError::PurchaseBlocked);
