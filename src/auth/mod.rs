@@ -6,6 +6,7 @@ pub mod dev_key_slot;
 pub mod failure;
 pub mod jwks;
 pub mod mint;
+pub mod verified_tokens;
 pub mod verifier;
 
 pub use claims::Identity;

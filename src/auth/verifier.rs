@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::claims::{self, ClaimRules};
 use super::dev_key_slot::DevKeySlot;
 use super::jwks::RemoteKeys;
+use super::verified_tokens::{VerifiedClaims, VerifiedTokens};
 use super::{AuthFailure, Identity};
 
 /// Key sources and rules of token validation.
@@ -30,6 +31,7 @@ pub struct Verifier {
     dev_key: Option<DevKeySlot>,
     remote: RemoteKeys,
     rules: ClaimRules,
+    verified: Arc<VerifiedTokens>,
 }
 
 impl Verifier {
@@ -43,19 +45,25 @@ impl Verifier {
             dev_key,
             remote: RemoteKeys::new(settings.jwks_urls),
             rules: settings.rules,
+            verified: Arc::default(),
         }
     }
 
     /// Steps 1 to 3: the bearer token's claims once its signature verifies.
-    pub async fn verified_claims(&self, authorization: Option<&str>) -> Result<Map<String, Value>, AuthFailure> {
+    pub async fn verified_claims(&self, authorization: Option<&str>) -> Result<VerifiedClaims, AuthFailure> {
         let token = bearer_token(authorization)?;
+        if let Some(claims) = self.verified.get(token) {
+            return Ok(claims);
+        }
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthFailure::Malformed)?;
         let rsa;
-        let candidates: &[DecodingKey] = match header.alg {
-            Algorithm::HS256 => self.hs256.as_slice(),
+        // Keys before `lasting` stay the same while the process runs; a token they verify is remembered.
+        let (candidates, lasting): (&[DecodingKey], usize) = match header.alg {
+            Algorithm::HS256 => (self.hs256.as_slice(), self.hs256.iter().len()),
             Algorithm::RS256 => {
-                rsa = self.rsa_keys(header.kid.as_deref()).await;
-                &rsa
+                let lasting;
+                (rsa, lasting) = self.rsa_keys(header.kid.as_deref()).await;
+                (&rsa, lasting)
             }
             _ => return Err(AuthFailure::Malformed),
         };
@@ -76,9 +84,15 @@ impl Verifier {
         });
         let validation = if header.alg == Algorithm::HS256 { hs256 } else { rs256 };
         let mut failure = AuthFailure::BadSignature;
-        for key in candidates {
+        for (index, key) in candidates.iter().enumerate() {
             match jsonwebtoken::decode::<Map<String, Value>>(token, key, validation) {
-                Ok(data) => return Ok(data.claims),
+                Ok(data) => {
+                    let claims = Arc::new(data.claims);
+                    if index < lasting {
+                        self.verified.remember(token, claims.clone());
+                    }
+                    return Ok(claims);
+                }
                 Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => {}
                 Err(e) if matches!(e.kind(), ErrorKind::InvalidRsaKey(_) | ErrorKind::InvalidKeyFormat) => {}
                 Err(_) => failure = AuthFailure::Malformed,
@@ -94,17 +108,20 @@ impl Verifier {
         }
     }
 
-    async fn rsa_keys(&self, kid: Option<&str>) -> Vec<DecodingKey> {
+    /// The RS256 keys that may verify a token with this `kid`, and how many of them (first) are the
+    /// development key, which stays the same while the process runs.
+    async fn rsa_keys(&self, kid: Option<&str>) -> (Vec<DecodingKey>, usize) {
         let mut keys = Vec::new();
         if let Some(Ok(dev)) = self.dev_key_ready().await {
             if kid.is_none() || kid == Some(dev.kid.as_str()) {
                 keys.push(dev.decoding_key().clone());
             }
         }
+        let lasting = keys.len();
         if kid.is_none() || keys.is_empty() {
             keys.extend(self.remote.keys_for(kid).await);
         }
-        keys
+        (keys, lasting)
     }
 
     /// Steps 4 to 8 at the partner's mirror `now`.
