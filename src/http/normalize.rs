@@ -46,11 +46,19 @@ const LITERALS: &[&str] = &[
 
 /// The routed form of a path, or `None` when it needs no change.
 pub fn normalized_path(path: &str) -> Option<String> {
-    let mut segments: Vec<&str> = path.split('/').collect();
-    let first = segments.get(1).copied().unwrap_or_default();
+    let first = path.split('/').nth(1).unwrap_or_default();
     if !(first.eq_ignore_ascii_case("v1") || first.eq_ignore_ascii_case("_mirror")) {
         return None;
     }
+    let misspelt = |segment: &str| {
+        LITERALS
+            .iter()
+            .any(|l| *l != segment && l.eq_ignore_ascii_case(segment))
+    };
+    if !path.ends_with('/') && !path.split('/').any(misspelt) {
+        return None;
+    }
+    let mut segments: Vec<&str> = path.split('/').collect();
     if segments.len() > 2 && segments.last() == Some(&"") {
         segments.pop();
     }
