@@ -29,6 +29,15 @@ pub struct ControlSnapshot {
 }
 
 impl ControlSnapshot {
+    /// An empty state at `version` (tests).
+    #[cfg(test)]
+    pub fn empty(version: i64) -> ControlSnapshot {
+        ControlSnapshot {
+            version,
+            ..ControlSnapshot::default()
+        }
+    }
+
     /// The mirror now of a partner, or the global now without one.
     pub fn now_for(&self, tenant: Option<&str>) -> DateTime<Utc> {
         let partner_ms = tenant

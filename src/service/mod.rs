@@ -25,6 +25,7 @@ pub mod reset;
 pub mod shared_keys;
 pub mod signed_token;
 pub mod store;
+pub mod version_probe;
 
 pub use crate::db::DbConnection;
 pub use error::ServiceError;

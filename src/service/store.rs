@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::admission::{self, Admission};
 use super::control_state::{ControlSnapshot, ControlState};
+use super::version_probe::{ReadingFailure, VersionProbe};
 use super::ServiceError;
 use crate::db::{self, Backend, DatabaseUrl, DbConnection, DbError, Pool, PoolOptions, WriterLock};
 
@@ -28,6 +29,8 @@ pub struct Store {
     gate: Arc<Semaphore>,
     /// Longest wait for a permit before answering busy.
     gate_wait: Duration,
+    /// PostgreSQL: readings of the control version shared by concurrent requests.
+    probe: Arc<VersionProbe>,
 }
 
 impl std::fmt::Debug for Store {
@@ -52,6 +55,7 @@ impl Store {
             control,
             gate: Arc::new(Semaphore::new(options.max_size as usize)),
             gate_wait: options.statement_timeout,
+            probe: Arc::default(),
         })
     }
 
@@ -127,23 +131,55 @@ impl Store {
     }
 
     /// Confirms an admission made from memory, for operations that need no other database work: nothing on
-    /// SQLite, one hop reading the control version on PostgreSQL (another instance may have changed it).
-    /// Gives the partner's now, as confirmed.
+    /// SQLite; on PostgreSQL a reading of the control version that started after this call (another instance
+    /// may have changed it), shared with concurrent requests. Gives the partner's now, as confirmed.
     pub async fn confirm(&self, admission: &Admission) -> Result<DateTime<Utc>, ServiceError> {
         if self.control_is_local() {
             return Ok(admission.now);
         }
+        if self.fresh_control().await?.version == admission.version {
+            return Ok(admission.now);
+        }
+        // The state moved: admit the caller again in an own hop.
         self.run_for(admission, |_, now| Ok(now)).await
     }
 
-    /// The mirror now of a tenant (or the global now): from memory on SQLite, after reading the control version
-    /// on PostgreSQL.
+    /// The mirror now of a tenant (or the global now): from memory on SQLite, after a reading of the control
+    /// version that started after this call on PostgreSQL.
     pub async fn now_for(&self, tenant: Option<String>) -> Result<DateTime<Utc>, ServiceError> {
         if !self.control_is_local() {
-            let control = Arc::clone(&self.control);
-            self.hop(move |conn| control.sync(conn).map(|_| ())).await?;
+            self.fresh_control().await?;
         }
         Ok(self.control.current().now_for(tenant.as_deref()))
+    }
+
+    /// The control state after a reading of the control version that started after this call, shared with the
+    /// requests that wait at the same time (each gets the reading's error when it failed).
+    async fn fresh_control(&self) -> Result<Arc<ControlSnapshot>, ServiceError> {
+        let ticket = self.probe.join();
+        if ticket.start {
+            tokio::spawn(self.clone().read_control_versions(ticket.reading));
+        }
+        Ok(self.probe.outcome(ticket.reading).await?)
+    }
+
+    /// Runs shared readings of the control version, starting with reading `number`, while waiters need more.
+    async fn read_control_versions(self, mut number: u64) {
+        let mut unfinished = Unfinished {
+            probe: &self.probe,
+            number,
+            finished: false,
+        };
+        loop {
+            let control = Arc::clone(&self.control);
+            let reading = self.hop(move |conn| control.sync(conn)).await.map_err(Into::into);
+            match self.probe.publish(number, reading) {
+                Some(next) => number = next,
+                None => break,
+            }
+            unfinished.number = number;
+        }
+        unfinished.finished = true;
     }
 
     /// Registers (or finds) an unknown partner tenant in the database; the first request of a partner pays this.
@@ -179,13 +215,19 @@ impl Store {
 
     /// Like [`Store::run_for`] for read-only work. On SQLite the read runs on the calling thread: in WAL mode a
     /// reader never waits for writers, and a one-row read from the page cache costs less than the hand-off to a
-    /// blocking thread. On PostgreSQL, where a read is a network round trip, it is an ordinary hop.
+    /// blocking thread. On PostgreSQL, where a read is a network round trip, it is an ordinary hop after a shared
+    /// reading of the control version (see [`Store::confirm`]).
     pub async fn read_for<T, F>(&self, admission: &Admission, call: F) -> Result<T, ServiceError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection, DateTime<Utc>) -> Result<T, ServiceError> + Send + 'static,
     {
         if !self.control_is_local() {
+            // The version from a shared reading, then the read in its own hop: one round trip of its own.
+            if self.fresh_control().await?.version == admission.version {
+                let now = admission.now;
+                return self.hop(move |conn| call(conn, now)).await;
+            }
             return self.run_for(admission, call).await;
         }
         let _permit = self.permit().await?;
@@ -223,6 +265,30 @@ fn admitted_now(
         return Ok(admission.now);
     }
     Ok(admission::readmit(conn, control, snapshot, admission)?.now)
+}
+
+/// Publishes a failed reading if the reading task ends early (its runtime shut down), so no waiter waits forever.
+struct Unfinished<'a> {
+    probe: &'a VersionProbe,
+    number: u64,
+    finished: bool,
+}
+
+impl Drop for Unfinished<'_> {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let mut number = self.number;
+        let ended = || {
+            Err(ReadingFailure::Internal(
+                "the control version reading ended early".into(),
+            ))
+        };
+        while let Some(next) = self.probe.publish(number, ended()) {
+            number = next;
+        }
+    }
 }
 
 /// Runs `call` on a pooled connection, marking the connection for a test when the call failed on its side.
