@@ -1,6 +1,6 @@
 //! Date-times on the wire (contract §2.6): the accepted ISO 8601 forms, the .NET unset value, and the UTC output form.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 
 /// Why a date-time text was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,14 +97,24 @@ fn parse_offset(b: &[u8]) -> Result<FixedOffset, InvalidDateTime> {
 
 /// The output form: UTC, seconds, a trimmed fraction only when non-zero, then `Z`.
 pub fn format_utc(value: &DateTime<Utc>) -> String {
-    let base = value.format("%Y-%m-%dT%H:%M:%S").to_string();
-    let nanos = value.timestamp_subsec_nanos();
-    if nanos == 0 {
-        format!("{base}Z")
+    use std::fmt::Write;
+    let mut out = String::with_capacity(32);
+    let year = value.year();
+    if (0..=9999).contains(&year) {
+        // Written field by field: a format string would be parsed again on every call.
+        let (month, day) = (value.month(), value.day());
+        let (hour, minute, second) = (value.hour(), value.minute(), value.second());
+        let _ = write!(out, "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}");
     } else {
-        let fraction = format!("{nanos:09}");
-        format!("{base}.{}Z", fraction.trim_end_matches('0'))
+        let _ = write!(out, "{}", value.format("%Y-%m-%dT%H:%M:%S"));
     }
+    let nanos = value.timestamp_subsec_nanos();
+    if nanos != 0 {
+        let fraction = format!("{nanos:09}");
+        let _ = write!(out, ".{}", fraction.trim_end_matches('0'));
+    }
+    out.push('Z');
+    out
 }
 
 /// A fixed-width text form that sorts in time order and keeps all nine fractional digits.
