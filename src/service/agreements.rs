@@ -206,11 +206,21 @@ pub fn direct_signed(conn: &mut DbConnection, partner: &TenantId, customer: &Cus
 }
 
 fn contact_of(row: &AgreementRow) -> Contact {
+    contact_from(
+        row.first_name.clone(),
+        row.last_name.clone(),
+        row.email.clone(),
+        row.phone_number.clone(),
+    )
+}
+
+/// A stored contact; an empty stored phone number means none.
+fn contact_from(first_name: String, last_name: String, email: String, phone_number: Option<String>) -> Contact {
     Contact {
-        first_name: row.first_name.clone(),
-        last_name: row.last_name.clone(),
-        email: row.email.clone(),
-        phone_number: row.phone_number.clone().filter(|p| !p.is_empty()),
+        first_name,
+        last_name,
+        email,
+        phone_number: phone_number.filter(|p| !p.is_empty()),
     }
 }
 
@@ -221,11 +231,11 @@ fn attestation_of(row: AgreementRow) -> Result<Attestation, ServiceError> {
         .map(|t| t.agreement_link.to_owned())
         .unwrap_or_default();
     Ok(Attestation {
-        user_id: row.user_id.clone(),
-        contact: contact_of(&row),
-        template_id: row.template_id.clone(),
+        contact: contact_from(row.first_name, row.last_name, row.email, row.phone_number),
+        user_id: row.user_id,
+        template_id: row.template_id,
         date_agreed,
-        agreement_type: row.agreement_type.clone(),
+        agreement_type: row.agreement_type,
         agreement_link,
         recorded_at: clock::from_row_time(row.recorded_at),
     })
