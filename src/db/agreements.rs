@@ -46,12 +46,14 @@ pub fn history_of_known(
             .select((rel::relationship, Option::<AgreementRow>::as_select()))
             .load(c)
     })?;
-    let mut rows = rows.into_iter().peekable();
-    let Some((relationship, _)) = rows.peek() else {
+    let mut rows = rows.into_iter();
+    let Some((relationship, first)) = rows.next() else {
         return Ok(None);
     };
-    let relationship = relationship.clone();
-    Ok(Some((relationship, rows.filter_map(|(_, row)| row).collect())))
+    Ok(Some((
+        relationship,
+        first.into_iter().chain(rows.filter_map(|(_, row)| row)).collect(),
+    )))
 }
 
 /// The most recently recorded record of one type for a partner and customer.
