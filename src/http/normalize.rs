@@ -1,5 +1,6 @@
 //! Path normalisation before routing (contract §2.1): literal segments of `/v1` and `/_mirror` paths match
-//! case-insensitively, and one trailing slash is ignored. Parameter values are left as sent.
+//! case-insensitively, a run of slashes counts as one (SDKs join `/v1/` and link URIs that start with `/`), and
+//! a trailing slash is ignored. Parameter values are left as sent.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -46,7 +47,8 @@ const LITERALS: &[&str] = &[
 
 /// The routed form of a path, or `None` when it needs no change.
 pub fn normalized_path(path: &str) -> Option<String> {
-    let first = path.split('/').nth(1).unwrap_or_default();
+    let mut segments = path.split('/').filter(|segment| !segment.is_empty()).peekable();
+    let first = segments.peek().copied().unwrap_or_default();
     if !(first.eq_ignore_ascii_case("v1") || first.eq_ignore_ascii_case("_mirror")) {
         return None;
     }
@@ -55,24 +57,20 @@ pub fn normalized_path(path: &str) -> Option<String> {
             .iter()
             .any(|l| *l != segment && l.eq_ignore_ascii_case(segment))
     };
-    if !path.ends_with('/') && !path.split('/').any(misspelt) {
+    if !path.ends_with('/') && !path.contains("//") && !path.split('/').any(misspelt) {
         return None;
     }
-    let mut segments: Vec<&str> = path.split('/').collect();
-    if segments.len() > 2 && segments.last() == Some(&"") {
-        segments.pop();
-    }
-    let rewritten: Vec<&str> = segments
-        .iter()
-        .map(|segment| {
+    let mut joined = String::with_capacity(path.len());
+    for segment in segments {
+        joined.push('/');
+        joined.push_str(
             LITERALS
                 .iter()
                 .find(|literal| literal.eq_ignore_ascii_case(segment))
                 .copied()
-                .unwrap_or(segment)
-        })
-        .collect();
-    let joined = rewritten.join("/");
+                .unwrap_or(segment),
+        );
+    }
     (joined != path).then_some(joined)
 }
 
@@ -123,6 +121,8 @@ mod tests {
             Some("/v1/customers/x/directSignedMicrosoftCustomerAgreementStatus")
         );
         assert_eq!(normalized_path("/v1/agreements"), None);
+        assert_eq!(normalized_path("/v1//customers").as_deref(), Some("/v1/customers"));
+        assert_eq!(normalized_path("//v1///Customers//").as_deref(), Some("/v1/customers"));
         assert_eq!(normalized_path("/swagger-ui/"), None);
     }
 }
