@@ -124,6 +124,93 @@ pub fn page_for_partner(
     })
 }
 
+/// What a customer search looks at.
+#[derive(Debug, Clone, Queryable)]
+pub struct SearchKey {
+    pub id: String,
+    pub company_name: String,
+    pub domain: String,
+}
+
+/// The search keys of every customer a partner has a `reseller` relationship with, in list order, strictly after
+/// the given position.
+pub fn search_keys_for_partner(
+    conn: &mut DbConnection,
+    partner: &str,
+    after: Option<(NaiveDateTime, String)>,
+) -> QueryResult<Vec<SearchKey>> {
+    super::native!(conn, |c| {
+        let mut query = customers::table
+            .inner_join(rel::table)
+            .filter(rel::partner_tenant_id.eq(partner))
+            .filter(rel::relationship.eq("reseller"))
+            .select((customers::id, customers::company_name, customers::domain))
+            .order((customers::created_at.asc(), customers::id.asc()))
+            .into_boxed();
+        if let Some((created_at, id)) = after {
+            query = query.filter(
+                customers::created_at
+                    .gt(created_at)
+                    .or(customers::created_at.eq(created_at).and(customers::id.gt(id))),
+            );
+        }
+        query.load(c)
+    })
+}
+
+/// The customers with these ids that a partner knows, with the partner's relationship, in no particular order.
+pub fn known_by_ids(
+    conn: &mut DbConnection,
+    partner: &str,
+    ids: &[String],
+) -> QueryResult<Vec<(CustomerRow, RelationshipRow)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    super::native!(conn, |c| {
+        customers::table
+            .inner_join(rel::table)
+            .filter(rel::partner_tenant_id.eq(partner))
+            .filter(customers::id.eq_any(ids))
+            .select((CustomerRow::as_select(), RelationshipRow::as_select()))
+            .load(c)
+    })
+}
+
+/// Removes a partner's relationship with a customer, the partner's agreement records and orders for it, and
+/// the customer itself once no partner knows it any more. Returns false when the partner did not know it.
+pub fn delete_for_partner(conn: &mut DbConnection, partner: &str, id: &str) -> QueryResult<bool> {
+    use super::schema::{agreements, orders};
+    super::native!(conn, |c| {
+        let removed = diesel::delete(
+            rel::table
+                .filter(rel::customer_id.eq(id))
+                .filter(rel::partner_tenant_id.eq(partner)),
+        )
+        .execute(c)?;
+        if removed == 0 {
+            return Ok(false);
+        }
+        diesel::delete(
+            agreements::table
+                .filter(agreements::customer_id.eq(id))
+                .filter(agreements::partner_tenant_id.eq(partner)),
+        )
+        .execute(c)?;
+        diesel::delete(
+            orders::table
+                .filter(orders::customer_id.eq(id))
+                .filter(orders::partner_tenant_id.eq(partner)),
+        )
+        .execute(c)?;
+        let others: i64 = rel::table.filter(rel::customer_id.eq(id)).count().get_result(c)?;
+        if others == 0 {
+            diesel::delete(customers::table.filter(customers::id.eq(id))).execute(c)?;
+        }
+        Ok(true)
+    })
+}
+
 /// Every customer, oldest first, optionally only those a partner knows.
 pub fn all(conn: &mut DbConnection, partner: Option<&str>) -> QueryResult<Vec<CustomerRow>> {
     match partner {

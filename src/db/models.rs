@@ -29,6 +29,7 @@ pub struct PartnerRow {
     pub mpa_signed: bool,
     pub auto_registered: bool,
     pub created_at: NaiveDateTime,
+    pub integration_sandbox: bool,
 }
 
 /// A customer tenant with its billing profile and admin credentials.
@@ -152,6 +153,9 @@ pub struct ContinuationRow {
     pub after_created_at: NaiveDateTime,
     pub after_id: String,
     pub created_at: NaiveDateTime,
+    pub page_size: i64,
+    pub filter_field: Option<String>,
+    pub filter_value: Option<String>,
 }
 
 /// A clock offset: scope `*` is the global clock, otherwise a partner tenant id.

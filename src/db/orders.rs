@@ -1,4 +1,4 @@
-//! Queries on orders (kept for idempotency and inspection only).
+//! Queries on orders.
 
 use diesel::prelude::*;
 
@@ -33,5 +33,38 @@ pub fn for_customer(conn: &mut DbConnection, partner: &str, customer: &str) -> Q
             .order((dsl::creation_date.asc(), dsl::id.asc()))
             .select(OrderRow::as_select())
             .load(c)
+    })
+}
+
+/// Sets the status of one order of a partner for a customer; returns the rows changed.
+pub fn set_status(
+    conn: &mut DbConnection,
+    partner: &str,
+    customer: &str,
+    id: &str,
+    status: &str,
+) -> QueryResult<usize> {
+    super::native!(conn, |c| {
+        diesel::update(
+            dsl::orders
+                .filter(dsl::id.eq(id))
+                .filter(dsl::customer_id.eq(customer))
+                .filter(dsl::partner_tenant_id.eq(partner)),
+        )
+        .set(dsl::status.eq(status))
+        .execute(c)
+    })
+}
+
+/// One order of a partner for a customer.
+pub fn find(conn: &mut DbConnection, partner: &str, customer: &str, id: &str) -> QueryResult<Option<OrderRow>> {
+    super::native!(conn, |c| {
+        dsl::orders
+            .filter(dsl::id.eq(id))
+            .filter(dsl::customer_id.eq(customer))
+            .filter(dsl::partner_tenant_id.eq(partner))
+            .select(OrderRow::as_select())
+            .get_result(c)
+            .optional()
     })
 }

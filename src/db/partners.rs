@@ -37,7 +37,7 @@ pub fn find_by_mpn_id(conn: &mut DbConnection, mpn_id: &str) -> QueryResult<Opti
         .optional()
 }
 
-/// Replaces the type, MPN id and MPA flag of a registration; returns the number of rows changed.
+/// Replaces the type, MPN id, MPA and sandbox flags of a registration; returns the number of rows changed.
 pub fn update(conn: &mut DbConnection, row: &PartnerRow) -> QueryResult<usize> {
     diesel::update(dsl::partners.filter(dsl::tenant_id.eq(&row.tenant_id)))
         .set((
@@ -45,6 +45,7 @@ pub fn update(conn: &mut DbConnection, row: &PartnerRow) -> QueryResult<usize> {
             dsl::mpn_id.eq(&row.mpn_id),
             dsl::mpa_signed.eq(row.mpa_signed),
             dsl::auto_registered.eq(row.auto_registered),
+            dsl::integration_sandbox.eq(row.integration_sandbox),
         ))
         .execute(conn)
 }

@@ -18,6 +18,7 @@ diesel::table! {
         mpa_signed -> Bool,
         auto_registered -> Bool,
         created_at -> Timestamp,
+        integration_sandbox -> Bool,
     }
 }
 
@@ -118,6 +119,9 @@ diesel::table! {
         after_created_at -> Timestamp,
         after_id -> Text,
         created_at -> Timestamp,
+        page_size -> BigInt,
+        filter_field -> Nullable<Text>,
+        filter_value -> Nullable<Text>,
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod contact;
 pub mod countries;
 pub mod customer;
+pub mod customer_filter;
 pub mod datetime;
 pub mod field_error;
 pub mod ids;

@@ -1,6 +1,7 @@
-//! Customer operations (f1)–(f3): create, list with continuation tokens, get (contract §4.6).
+//! Customer operations (f1)–(f5) and the sandbox deletion: create, list with continuation tokens and search, get,
+//! relationship request, relationship removal, delete (contract §4.6).
 
-use actix_web::{get, patch, post, web, HttpRequest};
+use actix_web::{delete, get, patch, post, web, HttpRequest};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -15,11 +16,11 @@ use super::reply::ApiReply;
 use super::state::AppState;
 use crate::domain::contact;
 use crate::domain::customer::{self as rules, Address, BillingProfile, NewCustomer};
+use crate::domain::customer_filter::CustomerFilter;
 use crate::domain::{FieldError, FieldErrors, Reason};
-use crate::service::customers::{self, CreatedCustomer, Customer, CustomerPage, PageStart};
+use crate::service::customers::{self, CreatedCustomer, Customer, CustomerPage, PageRequest, PageStart};
 
-/// Default and largest page size of the customer list.
-const DEFAULT_PAGE_SIZE: i64 = 100;
+/// Largest page size of the customer list.
 const MAX_PAGE_SIZE: i64 = 500;
 
 /// Company profile of a customer.
@@ -300,13 +301,14 @@ fn parse_address(a: Obj<'_>, errors: &mut FieldErrors) -> Option<Address> {
 #[utoipa::path(
     tag = "customers",
     params(
-        ("size" = Option<i64>, Query, description = "Page size, default 100, at most 500"),
+        ("size" = Option<i64>, Query, description = "Page size: default 100 (also for `0`), at most 500. A continued list keeps the size of its first page unless `size` is given again."),
+        ("filter" = Option<String>, Query, description = "URL-encoded JSON search, e.g. `{\"Field\":\"Domain\",\"Value\":\"contoso\",\"Operator\":\"starts_with\"}`: Field `CompanyName` or `Domain`, Operator `starts_with` (or `StartsWith`), member names in any case; a case-insensitive prefix match. A continued list keeps the filter of its first page."),
         ("seekOperation" = Option<String>, Query, description = "`Next` with an MS-ContinuationToken header"),
         ("MS-ContinuationToken" = Option<String>, Header, description = "Token from links.next.headers"),
     ),
     responses(
-        (status = 200, description = "Customers with a reseller relationship, oldest first", body = Collection<CustomerDto>),
-        (status = 400, description = "Invalid paging input (800002)", body = super::openapi::Fault),
+        (status = 200, description = "Customers with a reseller relationship, oldest first. Link URIs are relative to `/v1`: request `/v1` + `links.next.uri` with the headers of `links.next.headers`.", body = Collection<CustomerDto>),
+        (status = 400, description = "Invalid paging or filter input (800002)", body = super::openapi::Fault),
         (status = 401, description = "Token missing or invalid", body = super::openapi::Fault),
         (status = 403, description = "Missing role (900150)", body = super::openapi::Fault),
     ),
@@ -320,16 +322,16 @@ pub async fn list_customers(
 ) -> Result<ApiReply, ApiError> {
     let caller = auth.caller;
     let query = QueryParams::parse(req.query_string());
-    let (size, start) = parse_paging(&req, &query).map_err(|e| ApiError::invalid(&e))?;
+    let request = parse_paging(&req, &query).map_err(|e| ApiError::invalid(&e))?;
     let tenant = caller.tenant.clone();
     let page: CustomerPage = state
         .store
         .run_for(&caller.admission, move |conn, now| {
-            customers::list(conn, &tenant, start, size, now)
+            customers::list(conn, &tenant, request, now)
         })
         .await?;
     let next = page.continuation.map(|token| Link {
-        uri: format!("/v1/customers?size={size}&seekOperation=Next"),
+        uri: format!("/customers?size={}&seekOperation=Next", page.size),
         method: "GET",
         headers: vec![LinkHeader {
             key: "MS-ContinuationToken".into(),
@@ -337,33 +339,30 @@ pub async fn list_customers(
         }],
     });
     let items: Vec<CustomerDto> = page.items.iter().map(CustomerDto::summary).collect();
-    let self_uri = super::collection::with_query("/v1/customers".into(), req.query_string());
+    let self_uri = super::collection::with_query("/customers".into(), req.query_string());
     ApiReply::ok(&Collection::new(items, self_uri, next))
 }
 
-fn parse_paging(req: &HttpRequest, query: &QueryParams) -> Result<(i64, PageStart), FieldErrors> {
+fn parse_paging(req: &HttpRequest, query: &QueryParams) -> Result<PageRequest, FieldErrors> {
     let mut errors = FieldErrors::new();
     let size = match query.get("size") {
-        None => DEFAULT_PAGE_SIZE,
+        None => None,
         Some(raw) => match raw.parse::<i64>() {
-            Ok(n) if n >= 1 => n.min(MAX_PAGE_SIZE),
+            Ok(0) => None,
+            Ok(n) if n >= 1 => Some(n.min(MAX_PAGE_SIZE)),
             _ => {
                 errors.push(FieldError::new(
                     "size",
                     Reason::OutOfRange,
-                    "size must be an integer of at least 1",
+                    "size must be an integer of at least 0 (0 means the default of 100)",
                 ));
-                DEFAULT_PAGE_SIZE
+                None
             }
         },
     };
-    if query.get("filter").is_some() {
-        errors.push(FieldError::new(
-            "filter",
-            Reason::UnsupportedValue,
-            "filter is not supported by the mirror",
-        ));
-    }
+    let filter = query
+        .get("filter")
+        .and_then(|raw| errors.keep(CustomerFilter::parse(raw)));
     let seek_next = match query.get("seekOperation") {
         None => false,
         Some(op) if op.eq_ignore_ascii_case("next") => true,
@@ -385,7 +384,7 @@ fn parse_paging(req: &HttpRequest, query: &QueryParams) -> Result<(i64, PageStar
         errors.push(FieldError::required("MS-ContinuationToken"));
     }
     let start = token.map_or(PageStart::First, PageStart::Continue);
-    errors.into_result(|| Some((size, start)))
+    errors.into_result(|| Some(PageRequest { start, size, filter }))
 }
 
 /// GET /v1/customers/{customer_tenant_id}
@@ -532,4 +531,36 @@ fn parse_removal(req: &HttpRequest, body: &RawBody) -> Result<(), FieldErrors> {
         )
         .into()),
     }
+}
+
+/// DELETE /v1/customers/{customer_tenant_id}
+#[utoipa::path(
+    tag = "customers",
+    description = "Deletes a customer from an integration sandbox partner (a partner registered with `integrationSandbox: true` through `PUT /_mirror/partners/{tenantId}`). The partner's relationship, its agreement records and its orders for the customer are removed; the customer tenant itself goes once no other partner knows it. The customer leaves every list of the partner at once. Any other partner is refused with 400 900127.",
+    params(("customer_tenant_id" = String, Path, description = "Customer tenant id (GUID)")),
+    responses(
+        (status = 204, description = "Deleted; no body"),
+        (status = 400, description = "Not an integration sandbox partner (900127) or customer id not a GUID (900118)", body = super::openapi::Fault),
+        (status = 401, description = "Token missing or invalid", body = super::openapi::Fault),
+        (status = 403, description = "Missing role (900150)", body = super::openapi::Fault),
+        (status = 404, description = "Customer unknown or already deleted (60003)", body = super::openapi::Fault),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/v1/customers/{customer_tenant_id}")]
+pub async fn delete_customer(
+    auth: Authorized<AnyMode>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<ApiReply, ApiError> {
+    let caller = auth.caller;
+    let customer = customer_id(&path)?;
+    let tenant = caller.tenant.clone();
+    state
+        .store
+        .run_for(&caller.admission, move |conn, _| {
+            customers::delete(conn, &tenant, &customer)
+        })
+        .await?;
+    Ok(ApiReply::no_content())
 }

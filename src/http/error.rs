@@ -345,6 +345,21 @@ impl From<ServiceError> for ApiError {
                 990001,
                 format!("MS-RequestId {request_id} was already used for a different request."),
             ),
+            ServiceError::OrderNotFound(order) => ApiError::fault(
+                StatusCode::NOT_FOUND,
+                20000,
+                format!("Order Id not found: no order {order} exists for this customer."),
+            ),
+            ServiceError::CancelOutsideSandbox => ApiError::fault(
+                StatusCode::FORBIDDEN,
+                800019,
+                "Non-Sandbox tenants are not allowed to cancel purchases: orders can be cancelled only by an integration sandbox partner.",
+            ),
+            ServiceError::NotASandbox => ApiError::fault(
+                StatusCode::BAD_REQUEST,
+                900127,
+                "This operation is not supported in this environment: customers can be deleted only by an integration sandbox partner.",
+            ),
             ServiceError::PurchaseBlocked => ApiError::fault(
                 StatusCode::FORBIDDEN,
                 13605,

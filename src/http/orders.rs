@@ -1,13 +1,14 @@
-//! Operation (g): the purchase gate `POST /v1/customers/{id}/orders` (contract §4.7).
+//! Operation (g): the purchase gate `POST /v1/customers/{id}/orders` (contract §4.7), and reading orders back:
+//! the orders of a customer and one order by id.
 
-use actix_web::{post, web, HttpRequest};
+use actix_web::{get, patch, post, web, HttpRequest};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::agreements::customer_id;
 use super::caller::{AnyModeNoResellers, Authorized};
-use super::collection::Attributes;
+use super::collection::{Attributes, Collection, Link};
 use super::error::ApiError;
 use super::idempotent::run_once;
 use super::json_body::{self, Obj, RawBody};
@@ -35,7 +36,15 @@ pub struct LineItemDto {
     pub quantity: i64,
 }
 
-/// An order (minimal; the mirror serves no order reads).
+/// `links` of an order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrderLinks {
+    /// The order itself, relative to `/v1`.
+    #[serde(rename = "self")]
+    pub self_link: Link,
+}
+
+/// An order (minimal: lines, billing cycle, status).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderDto {
@@ -49,8 +58,10 @@ pub struct OrderDto {
     pub line_items: Vec<LineItemDto>,
     /// When it was placed.
     pub creation_date: String,
-    /// Always `pending`.
+    /// `pending`, or `cancelled` once cancelled in an integration sandbox.
     pub status: String,
+    /// `self`: where to read the order.
+    pub links: OrderLinks,
     /// `{"objectType":"Order"}`.
     pub attributes: Attributes,
 }
@@ -58,6 +69,9 @@ pub struct OrderDto {
 impl From<Order> for OrderDto {
     fn from(o: Order) -> Self {
         OrderDto {
+            links: OrderLinks {
+                self_link: Link::get(format!("/customers/{}/orders/{}", o.reference_customer_id, o.id)),
+            },
             id: o.id,
             reference_customer_id: o.reference_customer_id,
             billing_cycle: o.billing_cycle,
@@ -126,6 +140,143 @@ pub async fn place_order(
         ApiReply::created(&OrderDto::from(order))
     })
     .await
+}
+
+/// GET /v1/customers/{customer_tenant_id}/orders
+#[utoipa::path(
+    tag = "customers",
+    description = "The orders this partner placed for the customer, oldest first. Visibility and roles as for placing an order. `billingType` and `include_price`, which SDKs send, are accepted and do not change the answer.",
+    params(
+        ("customer_tenant_id" = String, Path, description = "Customer tenant id (GUID)"),
+        ("billingType" = Option<String>, Query, description = "Accepted and ignored"),
+        ("include_price" = Option<bool>, Query, description = "Accepted and ignored"),
+    ),
+    responses(
+        (status = 200, description = "The customer's orders", body = Collection<OrderDto>),
+        (status = 400, description = "Customer id not a GUID (900118)", body = super::openapi::Fault),
+        (status = 401, description = "Token missing or invalid", body = super::openapi::Fault),
+        (status = 403, description = "Missing role (900150), indirect reseller (2032), relationship removed (20002)", body = super::openapi::Fault),
+        (status = 404, description = "Customer unknown (60003)", body = super::openapi::Fault),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/customers/{customer_tenant_id}/orders")]
+pub async fn list_orders(
+    auth: Authorized<AnyModeNoResellers>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<ApiReply, ApiError> {
+    let caller = auth.caller;
+    let customer = customer_id(&path)?;
+    let tenant = caller.tenant.clone();
+    let self_uri = format!("/customers/{customer}/orders");
+    let found = state
+        .store
+        .read_for(&caller.admission, move |conn, _| orders::list(conn, &tenant, &customer))
+        .await?;
+    let items: Vec<OrderDto> = found.into_iter().map(OrderDto::from).collect();
+    ApiReply::ok(&Collection::new(items, self_uri, None))
+}
+
+/// GET /v1/customers/{customer_tenant_id}/orders/{order_id}
+#[utoipa::path(
+    tag = "customers",
+    description = "One order this partner placed for the customer. Visibility and roles as for placing an order.",
+    params(
+        ("customer_tenant_id" = String, Path, description = "Customer tenant id (GUID)"),
+        ("order_id" = String, Path, description = "Order id, as answered when the order was placed"),
+        ("include_price" = Option<bool>, Query, description = "Accepted and ignored"),
+    ),
+    responses(
+        (status = 200, description = "The order", body = OrderDto),
+        (status = 400, description = "Customer id not a GUID (900118)", body = super::openapi::Fault),
+        (status = 401, description = "Token missing or invalid", body = super::openapi::Fault),
+        (status = 403, description = "Missing role (900150), indirect reseller (2032), relationship removed (20002)", body = super::openapi::Fault),
+        (status = 404, description = "Customer unknown (60003) or order unknown (20000)", body = super::openapi::Fault),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/v1/customers/{customer_tenant_id}/orders/{order_id}")]
+pub async fn get_order(
+    auth: Authorized<AnyModeNoResellers>,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Result<ApiReply, ApiError> {
+    let caller = auth.caller;
+    let (customer, order_id) = path.into_inner();
+    let customer = customer_id(&customer)?;
+    let tenant = caller.tenant.clone();
+    let order = state
+        .store
+        .read_for(&caller.admission, move |conn, _| {
+            orders::get(conn, &tenant, &customer, &order_id)
+        })
+        .await?;
+    ApiReply::ok(&OrderDto::from(order))
+}
+
+/// Body of an order update: only cancelling is supported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UpdateOrderRequest {
+    /// Must be `cancelled` (any case).
+    #[schema(example = "cancelled")]
+    pub status: String,
+}
+
+/// PATCH /v1/customers/{customer_tenant_id}/orders/{order_id}
+#[utoipa::path(
+    tag = "customers",
+    description = "Cancels an order, as the integration sandbox allows before a customer is deleted. Only `{\"status\": \"cancelled\"}` is supported; other members are ignored. Partners that are not an integration sandbox are refused with 403 800019. Visibility and roles as for placing an order.",
+    params(
+        ("customer_tenant_id" = String, Path, description = "Customer tenant id (GUID)"),
+        ("order_id" = String, Path, description = "Order id"),
+    ),
+    request_body = UpdateOrderRequest,
+    responses(
+        (status = 200, description = "The cancelled order", body = OrderDto),
+        (status = 400, description = "Invalid body (800002) or customer id not a GUID (900118)", body = super::openapi::Fault),
+        (status = 401, description = "Token missing or invalid", body = super::openapi::Fault),
+        (status = 403, description = "Missing role (900150), indirect reseller (2032), relationship removed (20002), not an integration sandbox (800019)", body = super::openapi::Fault),
+        (status = 404, description = "Customer unknown (60003) or order unknown (20000)", body = super::openapi::Fault),
+        (status = 409, description = "MS-RequestId reused for a different request (990001)", body = super::openapi::Fault),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/v1/customers/{customer_tenant_id}/orders/{order_id}")]
+pub async fn update_order(
+    auth: Authorized<AnyModeNoResellers>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<ApiReply, ApiError> {
+    let caller = auth.caller;
+    let body = json_body::read(payload).await;
+    let (customer, order_id) = path.into_inner();
+    let customer = customer_id(&customer);
+    let input = parse_cancellation(&req, &body);
+    let tenant = caller.tenant.clone();
+    run_once(&req, &state, &caller, &body, move |conn, _| {
+        let order = orders::cancel(conn, &tenant, &customer?, &order_id, input)?;
+        ApiReply::ok(&OrderDto::from(order))
+    })
+    .await
+}
+
+fn parse_cancellation(req: &HttpRequest, body: &RawBody) -> Result<(), FieldErrors> {
+    let value = json_body::parse(req, body)?;
+    let root = Obj::root(&value);
+    let status = root.required_string("status")?;
+    if status.eq_ignore_ascii_case(orders::CANCELLED) {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "status",
+            Reason::UnsupportedValue,
+            "status must be cancelled: only cancelling an order is supported",
+        )
+        .into())
+    }
 }
 
 fn parse_order(req: &HttpRequest, body: &RawBody, customer: &CustomerId) -> Result<NewOrder, FieldErrors> {

@@ -41,6 +41,15 @@ impl ApiReply {
         ApiReply::json(StatusCode::OK, value)
     }
 
+    /// 204 without a body (only the sandbox customer deletion, contract §2.5).
+    pub fn no_content() -> ApiReply {
+        ApiReply {
+            status: StatusCode::NO_CONTENT,
+            body: String::new(),
+            replayed: false,
+        }
+    }
+
     /// 201 with `value`.
     pub fn created(value: &impl Serialize) -> Result<ApiReply, ApiError> {
         ApiReply::json(StatusCode::CREATED, value)
@@ -52,6 +61,9 @@ impl Responder for ApiReply {
 
     fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
         let mut builder = HttpResponse::build(self.status);
+        if self.status == StatusCode::NO_CONTENT {
+            return builder.finish();
+        }
         builder.insert_header((header::CONTENT_TYPE, "application/json; charset=utf-8"));
         if self.replayed {
             builder.insert_header((REPLAYED_HEADER, "true"));

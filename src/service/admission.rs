@@ -49,6 +49,7 @@ pub fn register(
                 mpn_id: None,
                 mpa_signed: true,
                 auto_registered: true,
+                integration_sandbox: false,
                 created_at: clock::to_row_time(control.current().now_for(Some(tenant))),
             };
             db::partners::insert_if_absent(conn, &row)?;

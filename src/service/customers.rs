@@ -1,6 +1,6 @@
 //! Customers of a partner (contract §4.6): create with generated credentials, get, and the paged list with continuation tokens.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use rand::Rng;
 
 use super::{clock, passwords, ServiceError};
@@ -10,6 +10,7 @@ use crate::db::{
     DbConnection,
 };
 use crate::domain::customer::{Address, BillingProfile, NewCustomer, Relationship};
+use crate::domain::customer_filter::{CustomerFilter, FilterField};
 use crate::domain::ids::{CustomerId, Guid, TenantId};
 use crate::domain::{FieldError, FieldErrors, Reason};
 
@@ -55,6 +56,8 @@ pub struct CustomerPage {
     pub items: Vec<Customer>,
     /// Token for the next page, when more customers follow.
     pub continuation: Option<String>,
+    /// The page size in force, from the request or the continuation token.
+    pub size: i64,
 }
 
 /// Creates a customer owned by the partner, with a `reseller` relationship (contract §4.6 (f1)).
@@ -149,16 +152,30 @@ pub enum PageStart {
     Continue(String),
 }
 
-/// One page of the partner's customers with a `reseller` relationship, oldest first (contract §4.6 (f2)).
+/// Default page size of the customer list (contract §4.6 (f2)).
+pub const DEFAULT_PAGE_SIZE: i64 = 100;
+
+/// What a client asked of the customer list; a continuation token supplies what the request leaves out.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    /// Where the page starts.
+    pub start: PageStart,
+    /// The page size the client gave (already clamped), if any.
+    pub size: Option<i64>,
+    /// The search the client gave, if any; a continued list keeps the search of its first page.
+    pub filter: Option<CustomerFilter>,
+}
+
+/// One page of the partner's customers with a `reseller` relationship, oldest first, optionally only those a
+/// filter matches (contract §4.6 (f2)). The continuation token remembers the page size and the filter.
 pub fn list(
     conn: &mut DbConnection,
     partner: &TenantId,
-    start: PageStart,
-    size: i64,
+    request: PageRequest,
     now: DateTime<Utc>,
 ) -> Result<CustomerPage, ServiceError> {
-    let after = match start {
-        PageStart::First => None,
+    let (size, filter, after) = match request.start {
+        PageStart::First => (request.size.unwrap_or(DEFAULT_PAGE_SIZE), request.filter, None),
         PageStart::Continue(token) => {
             let row = db::continuation::find(conn, &token)?
                 .filter(|row| row.partner_tenant_id == partner.as_str())
@@ -169,10 +186,18 @@ pub fn list(
                         "MS-ContinuationToken is unknown or belongs to another partner",
                     )))
                 })?;
-            Some((row.after_created_at, row.after_id))
+            let filter = stored_filter(&row)?;
+            (
+                request.size.unwrap_or(row.page_size),
+                filter,
+                Some((row.after_created_at, row.after_id)),
+            )
         }
     };
-    let mut rows = db::customers::page_for_partner(conn, partner.as_str(), after, size + 1)?;
+    let mut rows = match &filter {
+        None => db::customers::page_for_partner(conn, partner.as_str(), after, size + 1)?,
+        Some(filter) => filtered_page(conn, partner, filter, after, size + 1)?,
+    };
     let more = rows.len() as i64 > size;
     rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
     let continuation = match (more, rows.last()) {
@@ -186,6 +211,9 @@ pub fn list(
                     after_created_at: last.created_at,
                     after_id: last.id.clone(),
                     created_at: clock::to_row_time(now),
+                    page_size: size,
+                    filter_field: filter.as_ref().map(|f| f.field.as_str().to_owned()),
+                    filter_value: filter.as_ref().map(|f| f.value.clone()),
                 },
             )?;
             Some(token)
@@ -196,7 +224,44 @@ pub fn list(
         .iter()
         .map(|(row, rel)| customer_of(row, rel))
         .collect::<Result<_, _>>()?;
-    Ok(CustomerPage { items, continuation })
+    Ok(CustomerPage {
+        items,
+        continuation,
+        size,
+    })
+}
+
+/// The search a continuation token carries.
+fn stored_filter(row: &ContinuationRow) -> Result<Option<CustomerFilter>, ServiceError> {
+    match (&row.filter_field, &row.filter_value) {
+        (Some(field), Some(value)) => {
+            let field = FilterField::parse(field)
+                .ok_or_else(|| ServiceError::Internal(format!("stored filter field {field} is unknown")))?;
+            Ok(Some(CustomerFilter::new(field, value.clone())))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Up to `limit` customers after `after` that `filter` matches: the keys are matched here, so the comparison
+/// folds case the same way on both backends, then only the matching rows are read in full.
+fn filtered_page(
+    conn: &mut DbConnection,
+    partner: &TenantId,
+    filter: &CustomerFilter,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<(CustomerRow, RelationshipRow)>, ServiceError> {
+    let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
+    let ids: Vec<String> = db::customers::search_keys_for_partner(conn, partner.as_str(), after)?
+        .into_iter()
+        .filter(|key| filter.matches(&key.company_name, &key.domain))
+        .take(wanted)
+        .map(|key| key.id)
+        .collect();
+    let mut rows = db::customers::known_by_ids(conn, partner.as_str(), &ids)?;
+    rows.sort_by_key(|(row, _)| ids.iter().position(|id| *id == row.id));
+    Ok(rows)
 }
 
 fn new_token() -> String {
@@ -251,5 +316,20 @@ pub fn remove_relationship(
         input?;
         db::customers::set_relationship(conn, partner.as_str(), customer.as_str(), Relationship::None.as_str())?;
         get(conn, partner, customer)
+    })
+}
+
+/// Deletes a customer in an integration sandbox (contract §4.6): the partner's relationship, agreement records
+/// and orders go, and the customer tenant itself once no other partner knows it. Outside a sandbox: refused.
+pub fn delete(conn: &mut DbConnection, partner: &TenantId, customer: &CustomerId) -> Result<(), ServiceError> {
+    db::transaction(conn, |conn| {
+        let sandbox = db::partners::find(conn, partner.as_str())?.is_some_and(|p| p.integration_sandbox);
+        if !sandbox {
+            return Err(ServiceError::NotASandbox);
+        }
+        if !db::customers::delete_for_partner(conn, partner.as_str(), customer.as_str())? {
+            return Err(ServiceError::CustomerNotFound);
+        }
+        Ok(())
     })
 }

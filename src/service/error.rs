@@ -30,6 +30,15 @@ pub enum ServiceError {
     /// `MS-RequestId` reused for a different request.
     #[error("MS-RequestId {0} was already used for a different request")]
     IdempotencyConflict(String),
+    /// The partner placed no order with this id for the customer.
+    #[error("no order with id {0} exists for this customer")]
+    OrderNotFound(String),
+    /// Cancelling an order outside an integration sandbox.
+    #[error("orders can be cancelled only in an integration sandbox")]
+    CancelOutsideSandbox,
+    /// Deleting a customer outside an integration sandbox.
+    #[error("customers can be deleted only in an integration sandbox")]
+    NotASandbox,
     /// Purchase without a Customer Agreement attestation or direct acceptance.
     #[error("the customer has not accepted the Microsoft Customer Agreement")]
     PurchaseBlocked,

@@ -1,5 +1,5 @@
 //! The purchase gate (contract §4.7): an order is accepted only after a Customer Agreement attestation by this
-//! partner or the customer's direct acceptance.
+//! partner or the customer's direct acceptance. Placed orders can be read back, with the same visibility.
 
 use chrono::{DateTime, Utc};
 use rand::distributions::Alphanumeric;
@@ -48,7 +48,7 @@ pub struct Order {
     pub line_items: Vec<LineItem>,
     /// When it was placed.
     pub creation_date: DateTime<Utc>,
-    /// Always `pending`.
+    /// `pending`, or `cancelled` once cancelled in an integration sandbox.
     pub status: String,
 }
 
@@ -100,6 +100,89 @@ pub fn place(
         creation_date: clock::from_row_time(creation_date),
         status: "pending".to_owned(),
     })
+}
+
+/// The orders this partner placed for a customer, oldest first; visibility as for placing one.
+pub fn list(conn: &mut DbConnection, partner: &TenantId, customer: &CustomerId) -> Result<Vec<Order>, ServiceError> {
+    ensure_known_customer(conn, partner, customer)?;
+    db::orders::for_customer(conn, partner.as_str(), customer.as_str())?
+        .into_iter()
+        .map(order_of)
+        .collect()
+}
+
+/// One order this partner placed for a customer; visibility as for placing one.
+pub fn get(
+    conn: &mut DbConnection,
+    partner: &TenantId,
+    customer: &CustomerId,
+    order_id: &str,
+) -> Result<Order, ServiceError> {
+    ensure_known_customer(conn, partner, customer)?;
+    let row = db::orders::find(conn, partner.as_str(), customer.as_str(), order_id)?
+        .ok_or_else(|| ServiceError::OrderNotFound(order_id.to_owned()))?;
+    order_of(row)
+}
+
+/// Status of a cancelled order.
+pub const CANCELLED: &str = "cancelled";
+
+/// Cancels an order in an integration sandbox: visibility as for placing one, then the input, then the sandbox
+/// rule. Cancelling a cancelled order changes nothing.
+pub fn cancel(
+    conn: &mut DbConnection,
+    partner: &TenantId,
+    customer: &CustomerId,
+    order_id: &str,
+    input: Result<(), FieldErrors>,
+) -> Result<Order, ServiceError> {
+    db::transaction(conn, |conn| {
+        ensure_known_customer(conn, partner, customer)?;
+        let row = db::orders::find(conn, partner.as_str(), customer.as_str(), order_id)?
+            .ok_or_else(|| ServiceError::OrderNotFound(order_id.to_owned()))?;
+        input?;
+        if !db::partners::find(conn, partner.as_str())?.is_some_and(|p| p.integration_sandbox) {
+            return Err(ServiceError::CancelOutsideSandbox);
+        }
+        db::orders::set_status(conn, partner.as_str(), customer.as_str(), order_id, CANCELLED)?;
+        Ok(Order {
+            status: CANCELLED.to_owned(),
+            ..order_of(row)?
+        })
+    })
+}
+
+/// An order from its stored row.
+fn order_of(row: OrderRow) -> Result<Order, ServiceError> {
+    Ok(Order {
+        line_items: stored_lines_of(&row)?,
+        id: row.id,
+        reference_customer_id: row.reference_customer_id,
+        billing_cycle: row.billing_cycle,
+        creation_date: clock::from_row_time(row.creation_date),
+        status: row.status,
+    })
+}
+
+/// The lines of a stored order.
+pub fn stored_lines_of(row: &OrderRow) -> Result<Vec<LineItem>, ServiceError> {
+    let corrupt = || ServiceError::Internal(format!("order {} has unreadable stored lines", row.id));
+    let lines: Vec<Value> = serde_json::from_str(&row.line_items).map_err(|_| corrupt())?;
+    lines
+        .iter()
+        .map(|line| {
+            Some(LineItem {
+                line_item_number: line.get("lineItemNumber")?.as_i64()?,
+                offer_id: line.get("offerId")?.as_str()?.to_owned(),
+                quantity: line.get("quantity")?.as_i64()?,
+                friendly_name: match line.get("friendlyName") {
+                    None | Some(Value::Null) => None,
+                    Some(name) => Some(name.as_str()?.to_owned()),
+                },
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(corrupt)
 }
 
 /// The stored form of order lines.

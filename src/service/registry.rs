@@ -18,6 +18,8 @@ pub struct Registration {
     pub mpn_id: Option<String>,
     /// MPA signed.
     pub mpa_signed: bool,
+    /// An integration sandbox: its customers can be deleted.
+    pub integration_sandbox: bool,
     /// Registered by a `/v1` call rather than the control plane.
     pub auto_registered: bool,
     /// Customers the partner knows.
@@ -37,6 +39,8 @@ pub struct PartnerSettings {
     pub mpn_id: Option<String>,
     /// MPA signed.
     pub mpa_signed: bool,
+    /// An integration sandbox.
+    pub integration_sandbox: bool,
 }
 
 /// Creates or replaces a registration; `true` when it was created.
@@ -61,6 +65,7 @@ pub fn put(
             mpa_signed: settings.mpa_signed,
             auto_registered: false,
             created_at: clock::to_row_time(now),
+            integration_sandbox: settings.integration_sandbox,
         };
         let created = db::partners::update(conn, &row)? == 0;
         if created {
@@ -97,6 +102,7 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<Registration>, ServiceError> 
                 tenant_id: row.tenant_id,
                 mpn_id: row.mpn_id,
                 mpa_signed: row.mpa_signed,
+                integration_sandbox: row.integration_sandbox,
                 auto_registered: row.auto_registered,
             })
         })

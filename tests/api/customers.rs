@@ -269,7 +269,7 @@ async fn create_customer_replays_a_repeated_request_id_without_a_second_customer
     assert_eq!(replay.header("ms-requestid"), id);
     let listed = app.get("/v1/customers", &partner.token).await;
     assert_eq!(
-        ids(&assert_collection(&listed, "/v1/customers")),
+        ids(&assert_collection(&listed, "/customers")),
         [first.body["id"].as_str().expect("an id")]
     );
 }
@@ -288,7 +288,7 @@ async fn create_customer_refuses_a_reused_request_id_with_another_body_with_9900
     assert_plain_fault(&reply, 409, 990001);
     assert!(reply.body["description"].as_str().is_some_and(|d| d.contains(&id)));
     let listed = app.get("/v1/customers", &partner.token).await;
-    assert_eq!(assert_collection(&listed, "/v1/customers").len(), 1);
+    assert_eq!(assert_collection(&listed, "/customers").len(), 1);
 }
 
 // The indirect-reseller column of the role matrix (§3.4) needs the control plane that registers
@@ -304,7 +304,7 @@ async fn list_customers_of_a_new_partner_is_an_empty_collection() {
     let app = spawn_app().await;
     let partner = Partner::fresh();
     let reply = app.get("/v1/customers?size=40", &partner.token).await;
-    assert!(assert_collection(&reply, "/v1/customers?size=40").is_empty());
+    assert!(assert_collection(&reply, "/customers?size=40").is_empty());
     assert_no_next(&reply);
 }
 
@@ -319,38 +319,89 @@ async fn list_customers_shows_only_the_callers_customers_in_their_list_shape() {
     let stranger = Partner::fresh();
     create_customer(&app, &stranger.token).await;
     let reply = app.get("/v1/customers", &partner.token).await;
-    let items = assert_collection(&reply, "/v1/customers");
+    let items = assert_collection(&reply, "/customers");
     assert_eq!(items, [list_item(id, &domain, "test company")]);
     assert_no_next(&reply);
 }
 
+/// Follows `links.next` of `reply` the way the Java SDK does: `/v1/` joined with the link URI (which starts
+/// with `/`), with the link's headers; `None` when the page has no next link.
+async fn follow_next(app: &TestApp, partner: &Partner, reply: &Reply) -> Option<Reply> {
+    let next = reply.body["links"].get("next")?;
+    assert_eq!(next["method"], json!("GET"));
+    let uri = next["uri"].as_str().expect("links.next.uri");
+    assert!(uri.starts_with("/customers?"), "relative to /v1: {uri}");
+    let mut builder = app.request(Method::GET, &format!("/v1/{uri}"), Some(&partner.token));
+    for header in next["headers"].as_array().expect("links.next.headers") {
+        builder = builder.header(
+            header["key"].as_str().expect("a header name"),
+            header["value"].as_str().expect("a header value"),
+        );
+    }
+    Some(send(builder).await)
+}
+
+/// Every page of a list, starting at `path`, following the links as an SDK does; the ids of each page.
+async fn every_page(app: &TestApp, partner: &Partner, path: &str) -> Vec<Vec<String>> {
+    let mut reply = app.get(path, &partner.token).await;
+    let mut pages = Vec::new();
+    loop {
+        reply.assert_status(200);
+        pages.push(ids(reply.body["items"].as_array().expect("items")));
+        assert!(pages.len() <= 20, "the links end");
+        match follow_next(app, partner, &reply).await {
+            Some(next) => reply = next,
+            None => return pages,
+        }
+    }
+}
+
 #[tokio::test]
-async fn list_customers_pages_with_the_continuation_token_of_links_next() {
+async fn list_customers_pages_by_following_links_next_as_an_sdk_does() {
     let app = spawn_app().await;
     let partner = Partner::fresh();
     let mut created = Vec::new();
     for _ in 0..5 {
         created.push(create_customer(&app, &partner.token).await);
     }
-    let first = page(&app, &partner, "/v1/customers?size=2", None).await;
-    let mut seen = ids(&assert_collection(&first, "/v1/customers?size=2"));
-    assert_eq!(seen.len(), 2);
-    let next = "/v1/customers?size=2&seekOperation=Next";
-    let token = next_token(&first, next);
-    let second = page(&app, &partner, next, Some(&token)).await;
-    let items = assert_collection(&second, next);
-    assert_eq!(items.len(), 2);
-    seen.extend(ids(&items));
-    let token = next_token(&second, next);
-    let third = page(&app, &partner, next, Some(&token)).await;
-    let items = assert_collection(&third, next);
-    assert_eq!(items.len(), 1);
-    assert_no_next(&third);
-    seen.extend(ids(&items));
+    let first = app.get("/v1/customers?size=2", &partner.token).await;
+    assert_collection(&first, "/customers?size=2");
+    let next = "/customers?size=2&seekOperation=Next";
+    next_token(&first, next);
+    let second = follow_next(&app, &partner, &first).await.expect("a second page");
+    assert_eq!(assert_collection(&second, next).len(), 2);
+
+    let pages = every_page(&app, &partner, "/v1/customers?size=2").await;
+    let sizes: Vec<usize> = pages.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [2, 2, 1]);
+    let mut seen: Vec<String> = pages.concat();
     let mut expected = created.clone();
     expected.sort();
     seen.sort();
     assert_eq!(seen, expected, "every customer exactly once");
+}
+
+#[tokio::test]
+async fn a_continuation_token_keeps_the_page_size_of_the_first_page() {
+    let app = spawn_app().await;
+    let partner = Partner::fresh();
+    for _ in 0..5 {
+        create_customer(&app, &partner.token).await;
+    }
+    let first = app.get("/v1/customers?size=2", &partner.token).await;
+    let token = next_token(&first, "/customers?size=2&seekOperation=Next");
+    let without_size = page(&app, &partner, "/v1/customers?seekOperation=Next", Some(&token)).await;
+    assert_eq!(
+        assert_collection(&without_size, "/customers?seekOperation=Next").len(),
+        2
+    );
+    next_token(&without_size, "/customers?size=2&seekOperation=Next");
+    let resized = page(&app, &partner, "/v1/customers?size=3&seekOperation=Next", Some(&token)).await;
+    assert_eq!(
+        assert_collection(&resized, "/customers?size=3&seekOperation=Next").len(),
+        3,
+        "a size given again wins"
+    );
 }
 
 #[tokio::test]
@@ -361,7 +412,7 @@ async fn list_customers_sends_no_next_link_when_the_page_ends_the_list() {
         create_customer(&app, &partner.token).await;
     }
     let reply = app.get("/v1/customers?size=2", &partner.token).await;
-    assert_eq!(assert_collection(&reply, "/v1/customers?size=2").len(), 2);
+    assert_eq!(assert_collection(&reply, "/customers?size=2").len(), 2);
     assert_no_next(&reply);
 }
 
@@ -373,19 +424,19 @@ async fn list_customers_honours_a_continuation_token_whenever_present() {
         create_customer(&app, &partner.token).await;
     }
     let first = app.get("/v1/customers?size=2", &partner.token).await;
-    let token = next_token(&first, "/v1/customers?size=2&seekOperation=Next");
+    let token = next_token(&first, "/customers?size=2&seekOperation=Next");
     let reply = page(&app, &partner, "/v1/customers?size=2", Some(&token)).await;
-    let items = assert_collection(&reply, "/v1/customers?size=2");
+    let items = assert_collection(&reply, "/customers?size=2");
     assert_eq!(items.len(), 1);
-    let lowercase = page(&app, &partner, "/v1/customers?size=2&seekOperation=next", Some(&token)).await;
+    let uppercase = page(&app, &partner, "/v1/customers?size=2&seekOperation=NEXT", Some(&token)).await;
     assert_eq!(
-        assert_collection(&lowercase, "/v1/customers?size=2&seekOperation=next"),
+        assert_collection(&uppercase, "/customers?size=2&seekOperation=NEXT"),
         items
     );
 }
 
 #[tokio::test]
-async fn list_customers_defaults_to_100_and_clamps_the_size_to_500() {
+async fn list_customers_defaults_to_100_also_for_size_0_and_clamps_the_size_to_500() {
     let app = spawn_app().await;
     let partner = Partner::fresh();
     for _ in 0..26 {
@@ -398,19 +449,22 @@ async fn list_customers_defaults_to_100_and_clamps_the_size_to_500() {
         }
     }
     let default = app.get("/v1/customers", &partner.token).await;
-    assert_eq!(assert_collection(&default, "/v1/customers").len(), 100);
+    assert_eq!(assert_collection(&default, "/customers").len(), 100);
     assert!(default.body["links"]["next"].is_object(), "more customers follow");
+    let zero = app.get("/v1/customers?size=0", &partner.token).await;
+    assert_eq!(assert_collection(&zero, "/customers?size=0").len(), 100);
+    next_token(&zero, "/customers?size=100&seekOperation=Next");
     let clamped = app.get("/v1/customers?size=600", &partner.token).await;
-    assert_eq!(assert_collection(&clamped, "/v1/customers?size=600").len(), 500);
+    assert_eq!(assert_collection(&clamped, "/customers?size=600").len(), 500);
     let everything = app.get("/v1/customers?size=520", &partner.token).await;
-    assert_eq!(assert_collection(&everything, "/v1/customers?size=520").len(), 500);
+    assert_eq!(assert_collection(&everything, "/customers?size=520").len(), 500);
 }
 
 #[tokio::test]
-async fn list_customers_refuses_a_size_that_is_not_a_positive_integer() {
+async fn list_customers_refuses_a_size_that_is_not_an_integer_of_at_least_0() {
     let app = spawn_app().await;
     let partner = Partner::fresh();
-    for size in ["abc", "0", "-1", "1.5"] {
+    for size in ["abc", "-1", "1.5"] {
         let reply = app.get(&format!("/v1/customers?size={size}"), &partner.token).await;
         assert_input_refused(&reply, "size");
     }
@@ -452,20 +506,99 @@ async fn list_customers_refuses_another_partners_continuation_token() {
     }
     let first = app.get("/v1/customers?size=1", &owner.token).await;
     let next = "/v1/customers?size=1&seekOperation=Next";
-    let token = next_token(&first, next);
+    let token = next_token(&first, "/customers?size=1&seekOperation=Next");
     let stranger = Partner::fresh();
     create_customer(&app, &stranger.token).await;
     let reply = page(&app, &stranger, next, Some(&token)).await;
     assert_input_refused(&reply, "MS-ContinuationToken");
 }
 
+// ------------------------------------------------------------ (f2) search
+
+/// Creates a customer with this company name and domain; returns its id.
+async fn create_named(app: &TestApp, partner: &Partner, company: &str, domain: &str) -> String {
+    let mut body = customer_body();
+    body["companyProfile"]["domain"] = json!(domain);
+    body["billingProfile"]["companyName"] = json!(company);
+    let reply = create(app, partner, &body).await;
+    reply.assert_status(201);
+    reply.body["id"].as_str().expect("an id").to_owned()
+}
+
+/// `/v1/customers?…&filter=<filter, URL-encoded>`.
+fn search_path(query: &str, filter: &Value) -> String {
+    let encoded: String = form_urlencoded::byte_serialize(filter.to_string().as_bytes()).collect();
+    format!("/v1/customers?{query}filter={encoded}")
+}
+
 #[tokio::test]
-async fn list_customers_refuses_a_filter() {
+async fn search_by_domain_accepts_the_documented_and_the_sdk_spelling() {
     let app = spawn_app().await;
     let partner = Partner::fresh();
-    let reply = app
-        .get("/v1/customers?filter=%7B%22Field%22%3A%22Domain%22%7D", &partner.token)
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let wanted = create_named(&app, &partner, "Wingtip", &format!("wingtip{tag}.example.com")).await;
+    create_named(&app, &partner, "Fabrikam", &format!("fabrikam{tag}.example.com")).await;
+    let stranger = Partner::fresh();
+    create_named(&app, &stranger, "Wingtip", &format!("wingtip{tag}.example.org")).await;
+
+    let documented = json!({"Field": "Domain", "Value": "WINGTIP", "Operator": "starts_with"});
+    let sdk = json!({"field": "Domain", "value": "wingtip", "operator": "StartsWith", "fieldType": "String"});
+    for (query, filter) in [("size=0&", &documented), ("size=0&", &sdk), ("", &documented)] {
+        let reply = app.get(&search_path(query, filter), &partner.token).await;
+        reply.assert_status(200);
+        assert_eq!(
+            ids(reply.body["items"].as_array().expect("items")),
+            vec![wanted.as_str()],
+            "{filter}"
+        );
+        assert_no_next(&reply);
+    }
+}
+
+#[tokio::test]
+async fn search_by_company_name_is_a_case_insensitive_prefix_and_pages_keep_the_filter() {
+    let app = spawn_app().await;
+    let partner = Partner::fresh();
+    let mut alpine = Vec::new();
+    for n in 0..3 {
+        let domain = format!("a{}.example.com", uuid::Uuid::new_v4().simple());
+        alpine.push(create_named(&app, &partner, &format!("Alpine Ski {n}"), &domain).await);
+        create_named(
+            &app,
+            &partner,
+            &format!("Ski Alpine {n}"),
+            &format!("s{}.example.com", uuid::Uuid::new_v4().simple()),
+        )
         .await;
+    }
+    let filter = json!({"Field": "CompanyName", "Value": "alpine s", "Operator": "starts_with"});
+    let first = app.get(&search_path("size=2&", &filter), &partner.token).await;
+    assert_eq!(ids(first.body["items"].as_array().expect("items")), alpine[..2]);
+    let pages = every_page(&app, &partner, &search_path("size=2&", &filter)).await;
+    assert_eq!(
+        pages,
+        [alpine[..2].to_vec(), alpine[2..].to_vec()],
+        "the next page keeps the search"
+    );
+}
+
+#[tokio::test]
+async fn search_refuses_unsupported_fields_operators_and_malformed_filters_with_800002() {
+    let app = spawn_app().await;
+    let partner = Partner::fresh();
+    for filter in [
+        json!({"Field": "IndirectReseller", "Value": "x", "Operator": "starts_with"}),
+        json!({"Field": "Domain", "Value": "x", "Operator": "equals"}),
+        json!({"Field": "Domain", "Value": 5, "Operator": "starts_with"}),
+        json!({"Field": "Domain", "Operator": "starts_with"}),
+        json!(["Domain"]),
+    ] {
+        let reply = app.get(&search_path("", &filter), &partner.token).await;
+        assert_input_refused(&reply, "filter");
+        let description = reply.body["description"].as_str().expect("a description");
+        assert!(description.contains("filter"), "{description}");
+    }
+    let reply = app.get("/v1/customers?filter=%7Bnot%20json", &partner.token).await;
     assert_input_refused(&reply, "filter");
 }
 

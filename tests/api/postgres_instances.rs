@@ -91,7 +91,7 @@ async fn a_new_partners_first_requests_on_both_instances_at_once_all_succeed() {
     }
     for task in tasks {
         let reply = task.await.expect("the request task joins");
-        assert!(assert_collection(&reply, "/v1/customers").is_empty());
+        assert!(assert_collection(&reply, "/customers").is_empty());
     }
     // Registered once, visible to both.
     for app in [&first, &second] {
@@ -139,7 +139,7 @@ async fn a_customer_created_on_one_instance_is_listed_and_paged_on_the_other() {
         created.push(create_customer(app, &partner.token).await);
     }
     let listed = second.get("/v1/customers", &partner.token).await;
-    let mut all = ids(&assert_collection(&listed, "/v1/customers"));
+    let mut all = ids(&assert_collection(&listed, "/customers"));
     all.sort();
     let mut expected = created.clone();
     expected.sort();
@@ -152,11 +152,11 @@ async fn a_customer_created_on_one_instance_is_listed_and_paged_on_the_other() {
     // Paging started on one instance continues on the other, and back.
     let next = "/v1/customers?size=2&seekOperation=Next";
     let one = page(&first, &partner, "/v1/customers?size=2", None).await;
-    let mut seen = ids(&assert_collection(&one, "/v1/customers?size=2"));
+    let mut seen = ids(&assert_collection(&one, "/customers?size=2"));
     let two = page(&second, &partner, next, Some(&next_token(&one))).await;
-    seen.extend(ids(&assert_collection(&two, next)));
+    seen.extend(ids(&assert_collection(&two, "/customers?size=2&seekOperation=Next")));
     let three = page(&first, &partner, next, Some(&next_token(&two))).await;
-    let last = ids(&assert_collection(&three, next));
+    let last = ids(&assert_collection(&three, "/customers?size=2&seekOperation=Next"));
     assert_eq!(last.len(), 1);
     assert!(three.body["links"].get("next").is_none());
     seen.extend(last);

@@ -59,6 +59,8 @@ pub struct FixturePartner {
     pub mpn_id: Option<String>,
     /// Microsoft Partner Agreement signed (default true).
     pub mpa_signed: bool,
+    /// An integration sandbox, whose customers can be deleted (default false).
+    pub integration_sandbox: bool,
 }
 
 /// A further partner that knows the customer.
@@ -337,6 +339,7 @@ impl From<PartnerSeed> for FixturePartner {
             partner_type: p.partner_type.as_str(),
             mpn_id: p.mpn_id,
             mpa_signed: p.mpa_signed,
+            integration_sandbox: p.integration_sandbox,
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct PartnerRequest {
     pub mpn_id: Option<String>,
     /// Microsoft Partner Agreement signed (default true).
     pub mpa_signed: Option<bool>,
+    /// An integration sandbox, whose customers can be deleted with `DELETE /v1/customers/{id}` (default false).
+    pub integration_sandbox: Option<bool>,
 }
 
 /// A registration.
@@ -49,6 +51,8 @@ pub struct PartnerDto {
     pub mpn_id: Option<String>,
     /// MPA signed.
     pub mpa_signed: bool,
+    /// An integration sandbox: its customers can be deleted.
+    pub integration_sandbox: bool,
     /// Registered on first sight by a /v1 call.
     pub auto_registered: bool,
     /// Customers the partner knows.
@@ -67,6 +71,7 @@ impl From<Registration> for PartnerDto {
             partner_type: r.partner_type.as_str(),
             mpn_id: r.mpn_id,
             mpa_signed: r.mpa_signed,
+            integration_sandbox: r.integration_sandbox,
             auto_registered: r.auto_registered,
             customer_count: r.customer_count,
             clock_offset_seconds: seconds(r.clock_offset_ms),
@@ -117,6 +122,7 @@ pub fn partner_settings(request: PartnerRequest) -> Result<PartnerSettings, ApiE
         partner_type,
         mpn_id: request.mpn_id,
         mpa_signed: request.mpa_signed.unwrap_or(true),
+        integration_sandbox: request.integration_sandbox.unwrap_or(false),
     })
 }
 
