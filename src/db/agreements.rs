@@ -1,5 +1,6 @@
 //! Queries on the agreement history.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{AgreementRow, NewAgreementRow};
@@ -71,6 +72,19 @@ pub fn latest_of_type(
             .order((dsl::recorded_at.desc(), dsl::id.desc()))
             .select(AgreementRow::as_select())
             .get_result(c)
+            .optional()
+    })
+}
+
+/// When the partner's newest record for the customer was recorded, of any type.
+pub fn last_recorded_at(conn: &mut DbConnection, partner: &str, customer: &str) -> QueryResult<Option<NaiveDateTime>> {
+    super::native!(conn, |c| {
+        dsl::agreements
+            .filter(dsl::customer_id.eq(customer))
+            .filter(dsl::partner_tenant_id.eq(partner))
+            .order((dsl::recorded_at.desc(), dsl::id.desc()))
+            .select(dsl::recorded_at)
+            .first(c)
             .optional()
     })
 }

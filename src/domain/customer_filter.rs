@@ -96,6 +96,12 @@ impl CustomerFilter {
             Some(Value::String(text)) if text.chars().count() > MAX_VALUE_CHARS => {
                 return Err(refuse(Reason::TooLong, "filter Value must be at most 256 characters"))
             }
+            Some(Value::String(text)) if text.chars().any(char::is_control) => {
+                return Err(refuse(
+                    Reason::InvalidFormat,
+                    "filter Value must not contain control characters",
+                ))
+            }
             Some(Value::String(text)) => text.clone(),
             Some(_) => return Err(refuse(Reason::InvalidType, "filter Value must be a string")),
             None => return Err(refuse(Reason::Required, "filter Value is required")),

@@ -37,7 +37,8 @@ impl RouteTable {
         RouteTable { routes }
     }
 
-    /// Methods allowed on `path`, preferring the most literal matching route; empty when no route matches.
+    /// Methods allowed on `path`, preferring the most literal matching route (`HEAD` wherever `GET` is); empty
+    /// when no route matches.
     pub fn allowed(&self, path: &str) -> Vec<String> {
         let matching: Vec<_> = self.routes.iter().filter(|(def, _, _)| def.is_match(path)).collect();
         let fewest = matching.iter().map(|(_, params, _)| *params).min();
@@ -46,6 +47,9 @@ impl RouteTable {
             .filter(|(_, params, _)| Some(*params) == fewest)
             .flat_map(|(_, _, m)| m.iter().cloned())
             .collect();
+        if methods.iter().any(|m| m == "GET") {
+            methods.push("HEAD".to_owned());
+        }
         methods.sort();
         methods.dedup();
         methods

@@ -1,10 +1,12 @@
 //! Path normalisation before routing (contract §2.1): literal segments of `/v1` and `/_mirror` paths match
 //! case-insensitively, a run of slashes counts as one (SDKs join `/v1/` and link URIs that start with `/`), and
-//! a trailing slash is ignored. Parameter values are left as sent.
+//! a trailing slash is ignored. Parameter values are left as sent. `HEAD` is served by the `GET` route; the HTTP
+//! layer leaves the body out.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::uri::{PathAndQuery, Uri};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage};
 
@@ -78,11 +80,20 @@ pub fn normalized_path(path: &str) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct ReceivedPath(pub String);
 
-/// Middleware: rewrites the request path to its routed form.
+/// Marks a `HEAD` request that is routed as `GET` (for the journal).
+#[derive(Debug, Clone, Copy)]
+pub struct ReceivedHead;
+
+/// Middleware: rewrites the request path to its routed form, and `HEAD` to `GET`.
 pub async fn normalize_path(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if req.method() == Method::HEAD {
+        // The response encoder knows the request was HEAD and sends the headers only.
+        req.extensions_mut().insert(ReceivedHead);
+        req.head_mut().method = Method::GET;
+    }
     if let Some(path) = normalized_path(req.path()) {
         let received = req
             .uri()

@@ -14,12 +14,17 @@ use super::idempotent::run_once;
 use super::json_body::{self, Obj, RawBody};
 use super::reply::ApiReply;
 use super::state::AppState;
+use crate::domain::customer as rules;
 use crate::domain::ids::CustomerId;
 use crate::domain::{datetime, FieldError, FieldErrors, Reason};
 use crate::service::orders::{self, LineItem, NewOrder, Order};
 
 /// Most lines in one order.
 const MAX_LINE_ITEMS: usize = 50;
+/// Longest billing cycle (`monthly`, `annual`, `one_time`, … are far shorter).
+const MAX_BILLING_CYCLE_CHARS: usize = 64;
+/// Longest offer id or friendly name.
+const MAX_TEXT_CHARS: usize = 256;
 
 /// One order line.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -294,7 +299,8 @@ fn parse_order(req: &HttpRequest, body: &RawBody, customer: &CustomerId) -> Resu
     }
     let billing_cycle = errors
         .keep(root.string("billingCycle"))
-        .map(|c| c.filter(|c| !c.trim().is_empty()).unwrap_or("monthly").to_owned());
+        .map(|c| c.filter(|c| !c.trim().is_empty()).unwrap_or("monthly"))
+        .and_then(|c| errors.keep(rules::parse_text("billingCycle", c, MAX_BILLING_CYCLE_CHARS)));
     let lines = match value.get("lineitems") {
         None => {
             errors.push(FieldError::required("lineItems"));
@@ -371,7 +377,9 @@ fn parse_line(index: usize, item: &Value, errors: &mut FieldErrors) -> Option<Li
     let line_item_number = integer("lineItemNumber", 0);
     let quantity = integer("quantity", 1);
     let offer_id = match map.get("offerid") {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(Value::String(s)) if !s.trim().is_empty() => {
+            errors.keep(rules::parse_text(&path("offerId"), s, MAX_TEXT_CHARS))
+        }
         Some(Value::String(_)) | None => {
             errors.push(FieldError::required(&path("offerId")));
             None
@@ -387,7 +395,9 @@ fn parse_line(index: usize, item: &Value, errors: &mut FieldErrors) -> Option<Li
     };
     let friendly_name = match map.get("friendlyname") {
         None => Some(None),
-        Some(Value::String(s)) => Some(Some(s.clone())),
+        Some(Value::String(s)) => errors
+            .keep(rules::parse_text(&path("friendlyName"), s, MAX_TEXT_CHARS))
+            .map(Some),
         Some(_) => {
             errors.push(FieldError::new(
                 path("friendlyName"),

@@ -110,7 +110,8 @@ fn admits(relationship: &str) -> Result<(), ServiceError> {
 
 /// Records a partner attestation (contract §4.2): visibility, then validation, then the duplicate rule,
 /// then the record and its outbox message in one transaction. Attestations for one partner and customer
-/// are serialised by a row lock taken first.
+/// are serialised by a row lock taken first, and recorded in that order: a record is never older than the
+/// partner's newest one for the customer.
 pub fn attest(
     conn: &mut DbConnection,
     partner: &TenantId,
@@ -133,7 +134,12 @@ pub fn attest(
                 return Err(ServiceError::DuplicateAttestation);
             }
         }
-        let recorded_at = clock::to_row_time(now);
+        // The time was read when the request arrived, before the lock; a request that waited behind a later one
+        // must not be recorded before it, or "latest" and the history order would no longer be the lock's order.
+        let arrived = clock::to_row_time(now);
+        let recorded_at = db::agreements::last_recorded_at(conn, partner.as_str(), customer.as_str())?
+            .filter(|last| *last > arrived)
+            .unwrap_or(arrived);
         let contact = input.contact;
         db::agreements::insert(
             conn,

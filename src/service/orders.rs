@@ -119,9 +119,7 @@ pub fn get(
     order_id: &str,
 ) -> Result<Order, ServiceError> {
     ensure_known_customer(conn, partner, customer)?;
-    let row = db::orders::find(conn, partner.as_str(), customer.as_str(), order_id)?
-        .ok_or_else(|| ServiceError::OrderNotFound(order_id.to_owned()))?;
-    order_of(row)
+    order_of(find_order(conn, partner, customer, order_id)?)
 }
 
 /// Status of a cancelled order.
@@ -138,8 +136,7 @@ pub fn cancel(
 ) -> Result<Order, ServiceError> {
     db::transaction(conn, |conn| {
         ensure_known_customer(conn, partner, customer)?;
-        let row = db::orders::find(conn, partner.as_str(), customer.as_str(), order_id)?
-            .ok_or_else(|| ServiceError::OrderNotFound(order_id.to_owned()))?;
+        let row = find_order(conn, partner, customer, order_id)?;
         input?;
         if !db::partners::find(conn, partner.as_str())?.is_some_and(|p| p.integration_sandbox) {
             return Err(ServiceError::CancelOutsideSandbox);
@@ -150,6 +147,31 @@ pub fn cancel(
             ..order_of(row)?
         })
     })
+}
+
+/// Longest order id looked up; ids the mirror gives are 32 characters.
+const MAX_ORDER_ID_CHARS: usize = 128;
+
+/// The stored order, or `OrderNotFound`; an id no order can have (too long, control characters) is not looked up.
+fn find_order(
+    conn: &mut DbConnection,
+    partner: &TenantId,
+    customer: &CustomerId,
+    order_id: &str,
+) -> Result<OrderRow, ServiceError> {
+    let not_found = || {
+        ServiceError::OrderNotFound(
+            order_id
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_ORDER_ID_CHARS)
+                .collect(),
+        )
+    };
+    if order_id.chars().count() > MAX_ORDER_ID_CHARS || order_id.chars().any(char::is_control) {
+        return Err(not_found());
+    }
+    db::orders::find(conn, partner.as_str(), customer.as_str(), order_id)?.ok_or_else(not_found)
 }
 
 /// An order from its stored row.

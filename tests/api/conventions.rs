@@ -147,7 +147,7 @@ async fn every_method_the_real_service_serves_on_customers_and_orders_is_routed_
     }
     let reply = send(app.request(Method::PUT, &format!("/v1/customers/{customer}"), Some(&partner.token))).await;
     assert_plain_fault(&reply, 405, 990002);
-    assert_eq!(allowed_methods(&reply), ["DELETE", "GET", "PATCH"]);
+    assert_eq!(allowed_methods(&reply), ["DELETE", "GET", "HEAD", "PATCH"]);
     let reply = send(app.request(
         Method::DELETE,
         &format!("/v1/customers/{customer}/orders/abc"),
@@ -155,7 +155,29 @@ async fn every_method_the_real_service_serves_on_customers_and_orders_is_routed_
     ))
     .await;
     assert_plain_fault(&reply, 405, 990002);
-    assert_eq!(allowed_methods(&reply), ["GET", "PATCH"]);
+    assert_eq!(allowed_methods(&reply), ["GET", "HEAD", "PATCH"]);
+}
+
+#[tokio::test]
+async fn head_on_a_get_route_answers_the_get_headers_without_a_body() {
+    let app = spawn_app().await;
+    let partner = Partner::fresh();
+    let get = app.get("/v1/agreements?agreementType=*", &partner.token).await;
+    get.assert_status(200);
+    let head = send(app.request(Method::HEAD, "/v1/agreements?agreementType=*", Some(&partner.token))).await;
+    head.assert_status(200);
+    assert!(head.text().is_empty(), "no body: {}", head.text());
+    assert_eq!(head.header("content-type"), get.header("content-type"));
+    assert_eq!(head.header("content-length"), get.text().len().to_string());
+    let unauthorized = send(app.request(Method::HEAD, "/v1/agreements", None)).await;
+    assert_eq!(unauthorized.status, 401);
+    let post_only = send(app.request(Method::HEAD, "/_mirror/reset", None)).await;
+    assert_eq!(post_only.status, 405);
+    assert!(
+        !post_only.header("allow").contains("HEAD"),
+        "{}",
+        post_only.header("allow")
+    );
 }
 
 // ------------------------------------------------------------ query parameters (§2.1)

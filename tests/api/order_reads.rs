@@ -234,3 +234,49 @@ async fn cancelling_outside_a_sandbox_is_refused_with_403_800019_and_the_order_s
         .await;
     assert_eq!(read.body["status"], json!("pending"));
 }
+
+#[tokio::test]
+async fn order_text_fields_refuse_control_characters_and_overlong_values_before_storing() {
+    let app = spawn_app().await;
+    let partner = Partner::fresh();
+    let customer = open_customer(&app, &partner).await;
+    let path = format!("/v1/customers/{customer}/orders");
+    let long = "x".repeat(100_000);
+    let cases = [
+        (
+            json!({"billingCycle": "mon\u{0}thly", "lineItems": [{"lineItemNumber": 0, "offerId": "O", "quantity": 1}]}),
+            "billingCycle",
+            "invalidFormat",
+        ),
+        (
+            json!({"billingCycle": long, "lineItems": [{"lineItemNumber": 0, "offerId": "O", "quantity": 1}]}),
+            "billingCycle",
+            "tooLong",
+        ),
+        (
+            json!({"lineItems": [{"lineItemNumber": 0, "offerId": long, "quantity": 1}]}),
+            "lineItems[0].offerId",
+            "tooLong",
+        ),
+        (
+            json!({"lineItems": [{"lineItemNumber": 0, "offerId": "O\u{1b}", "quantity": 1}]}),
+            "lineItems[0].offerId",
+            "invalidFormat",
+        ),
+        (
+            json!({"lineItems": [{"lineItemNumber": 0, "offerId": "O", "quantity": 1, "friendlyName": "a\u{0}"}]}),
+            "lineItems[0].friendlyName",
+            "invalidFormat",
+        ),
+    ];
+    for (body, field, reason) in cases {
+        let reply = app.post_json(&path, &partner.token, &body).await;
+        assert_field_error(&reply, field, reason);
+    }
+    let listed = app.get(&path, &partner.token).await;
+    assert_eq!(listed.body["totalCount"], json!(0), "nothing stored");
+    for id in ["%00", "a%00b", &"z".repeat(300)] {
+        let reply = app.get(&format!("{path}/{id}"), &partner.token).await;
+        assert_plain_fault(&reply, 404, 20000);
+    }
+}

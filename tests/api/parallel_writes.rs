@@ -95,6 +95,7 @@ async fn one_client(app: std::sync::Arc<TestApp>) -> Written {
             .post_json(&format!("/v1/customers/{customer}/orders"), &token, &order(&customer))
             .await;
         expect(&placed, "POST …/orders", &[201]);
+        let order_id = placed.body["id"].as_str().expect("an order id").to_owned();
 
         let scenario = control(
             app,
@@ -144,10 +145,28 @@ async fn one_client(app: std::sync::Arc<TestApp>) -> Written {
             app,
             Method::PUT,
             &format!("/_mirror/partners/{tid}"),
-            Some(json!({"partnerType": "directBill", "mpnId": new_mpn_id(), "mpaSigned": round % 2 == 0})),
+            Some(
+                json!({"partnerType": "directBill", "mpnId": new_mpn_id(), "mpaSigned": round % 2 == 0,
+                        "integrationSandbox": true}),
+            ),
         )
         .await;
         expect(&replaced, "PUT /_mirror/partners/{id}", &[200]);
+
+        // The integration sandbox's writes: cancel this round's order, delete a throwaway customer.
+        let cancelled = send(
+            app.request(
+                Method::PATCH,
+                &format!("/v1/customers/{customer}/orders/{order_id}"),
+                Some(&token),
+            )
+            .json(&json!({"status": "cancelled"})),
+        )
+        .await;
+        expect(&cancelled, "PATCH …/orders/{id}", &[200]);
+        let throwaway = create_customer(app, &token).await;
+        let deleted = send(app.request(Method::DELETE, &format!("/v1/customers/{throwaway}"), Some(&token))).await;
+        expect(&deleted, "DELETE /v1/customers/{id}", &[204]);
 
         let fault = control(
             app,
@@ -210,6 +229,13 @@ async fn assert_nothing_lost(app: &TestApp, written: &Written) {
             link["orders"].as_array().map(Vec::len),
             Some(1),
             "one order of {customer}"
+        );
+        let orders = app.get(&format!("/v1/customers/{customer}/orders"), token).await;
+        expect(&orders, "GET …/orders", &[200]);
+        assert_eq!(
+            orders.body["items"][0]["status"],
+            json!("cancelled"),
+            "the cancellation of {customer} kept"
         );
         assert!(
             view.body["directAcceptance"].is_object(),
@@ -372,4 +398,45 @@ async fn the_global_control_routes_at_once_answer_no_5xx() {
         .assert_status(200);
     let partners = control(&app, Method::GET, "/_mirror/partners", None).await;
     expect(&partners, "GET /_mirror/partners", &[200]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn alternating_contacts_under_contention_never_leave_two_identical_records_in_a_row() {
+    const ATTEMPTS: usize = 300;
+    const AT_ONCE: usize = 60;
+    let app = std::sync::Arc::new(spawn_app().await);
+    let partner = Partner::fresh();
+    let customer = create_customer(&app, &partner.token).await;
+    let path = format!("/v1/customers/{customer}/agreements");
+    let at_once = std::sync::Arc::new(tokio::sync::Semaphore::new(AT_ONCE));
+    let mut tasks = JoinSet::new();
+    for attempt in 0..ATTEMPTS {
+        let (app, token, path, at_once) = (app.clone(), partner.token.clone(), path.clone(), at_once.clone());
+        tasks.spawn(async move {
+            let _turn = at_once.acquire_owned().await.expect("the semaphore stays open");
+            let body = if attempt % 2 == 0 {
+                attestation("Tania", "Carr", "tania@example.com", None)
+            } else {
+                attestation("Ravi", "Das", "ravi@example.com", None)
+            };
+            app.post_json(&path, &token, &body).await
+        });
+    }
+    let mut recorded = 0;
+    while let Some(joined) = tasks.join_next().await {
+        let reply = joined.expect("a request ran to the end");
+        match reply.status {
+            201 => recorded += 1,
+            _ => assert_duplicate_refused(&reply),
+        }
+    }
+    let records = history(&app, &partner.token, &customer).await;
+    assert_eq!(records.len(), recorded, "one record per 201");
+    assert!(recorded >= 2, "both contacts were recorded at least once");
+    for pair in records.windows(2) {
+        assert_ne!(
+            pair[0]["primaryContact"]["email"], pair[1]["primaryContact"]["email"],
+            "two identical records in a row: {pair:?}"
+        );
+    }
 }

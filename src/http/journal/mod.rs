@@ -23,7 +23,7 @@ pub use render::{JournalEntry, BODY_CUT};
 pub use ring::{Journal, JournalFilter, JournalPage, Recorded};
 
 use super::caller::{AuthenticatedTenant, FaultMark, RequestMirrorNow};
-use super::normalize::ReceivedPath;
+use super::normalize::{ReceivedHead, ReceivedPath};
 use super::reply::REPLAYED_HEADER;
 use super::request_ids::RequestIds;
 use super::state::AppState;
@@ -198,7 +198,11 @@ pub async fn record_requests(
     };
     let started = Instant::now();
     let arrived = Utc::now();
-    let method = req.method().clone();
+    let method = if req.extensions().contains::<ReceivedHead>() {
+        actix_web::http::Method::HEAD
+    } else {
+        req.method().clone()
+    };
     let as_received = req.extensions().get::<ReceivedPath>().map(|p| p.0.clone());
     let path_and_query = as_received.unwrap_or_else(|| {
         req.uri()
